@@ -1,0 +1,69 @@
+// The booking payload: Cal.com's CalendarEvent spread plus booking fields (docs §3), shared by CREATED,
+// REQUESTED, RESCHEDULED, CANCELLED, REJECTED, PAYMENT_INITIATED, PAID and the legacy CONFIRMED.
+// Only the fields calsync reads are declared; the object is loose so everything else passes through.
+
+import { z } from 'zod';
+
+import {
+  attendeeSchema,
+  intIdSchema,
+  isoTimeSchema,
+  personSchema,
+  responsesSchema,
+  textSchema,
+  uidSchema,
+} from './schemas-common.js';
+
+export const bookingShape = {
+  uid: uidSchema,
+  bookingId: intIdSchema.nullish(),
+  eventTypeId: intIdSchema.nullish(),
+  /** Event type slug. */
+  type: textSchema,
+  title: textSchema,
+  startTime: isoTimeSchema.nullish(),
+  endTime: isoTimeSchema.nullish(),
+  organizer: personSchema.nullish(),
+  attendees: z.array(attendeeSchema).nullish(),
+  responses: responsesSchema,
+  location: textSchema,
+  additionalNotes: textSchema,
+  description: textSchema,
+  /** Any JSON; the mapper keeps it only when it is an object. */
+  metadata: z.unknown().optional(),
+  /** ACCEPTED, PENDING, CANCELLED, REJECTED, …: free text so a new status upstream is not a rejection. */
+  status: textSchema,
+  smsReminderNumber: textSchema,
+  // Reschedule: uid/bookingId are the NEW booking, rescheduleUid the original; fromReschedule is the same
+  // link as stored on the booking row.
+  rescheduleUid: textSchema,
+  fromReschedule: textSchema,
+  rescheduledBy: textSchema,
+  rescheduleReason: textSchema,
+  cancellationReason: textSchema,
+  cancelledBy: textSchema,
+  requestReschedule: z.boolean({ error: 'must be a boolean' }).nullish(),
+  rejectionReason: textSchema,
+  paymentId: z.union([z.string(), z.number()], { error: 'must be a string or a number' }).nullish(),
+};
+
+/** Shared invariant: no event ever carries an end before its start. */
+export function endNotBeforeStart(
+  value: { startTime?: string | null | undefined; endTime?: string | null | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.startTime && value.endTime && value.endTime < value.startTime) {
+    // Both are normalised ISO UTC strings, so string order is time order.
+    ctx.addIssue({ code: 'custom', path: ['endTime'], message: 'must not be before startTime' });
+  }
+}
+
+/** CANCELLED / REJECTED: the booking is being closed; times are optional (older senders omit them). */
+export const closingBookingSchema = z.looseObject(bookingShape).superRefine(endNotBeforeStart);
+
+/** CREATED / REQUESTED / RESCHEDULED / CONFIRMED / PAYMENT_INITIATED / PAID: they place a booking in time. */
+export const scheduledBookingSchema = z
+  .looseObject({ ...bookingShape, startTime: isoTimeSchema, endTime: isoTimeSchema })
+  .superRefine(endNotBeforeStart);
+
+export type BookingPayload = z.output<typeof closingBookingSchema>;

@@ -1,0 +1,134 @@
+// POST /webhooks/calcom (alias /api/cal/handle-cal-event): verify the signature over the raw bytes, then
+// parse, then validate, then store durably, and only then answer 2xx.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { verifyCalSignature } from '../../calcom/signature.js';
+import { parseDelivery } from '../../calcom/parse.js';
+import { CalsyncError } from '../../errors.js';
+import type { Intake } from '../../intake/intake.js';
+import type { IncomingEvent, IntakeOutcome } from '../../intake/record-event.js';
+import type { RejectionLog } from '../../intake/rejection-log.js';
+import type { IntakeObserver } from '../observer.js';
+
+export const WEBHOOK_PATHS = ['/webhooks/calcom', '/api/cal/handle-cal-event'] as const;
+export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+const SIGNATURE_HEADER = 'x-cal-signature-256';
+/** Request headers worth keeping with the event (never the signature itself). */
+const KEPT_HEADERS = ['content-type', 'user-agent', 'x-cal-webhook-version', 'x-request-id'];
+
+export interface WebhookDeps {
+  intake: Intake;
+  webhookSecrets: () => readonly string[];
+  rejections: RejectionLog;
+  observer: IntakeObserver;
+}
+
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
+  // The signature covers the exact bytes, so this context takes every body raw and parses it itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
+  for (const path of WEBHOOK_PATHS) {
+    app.post(path, { bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (request, reply) => handleWebhook(request, reply, deps));
+  }
+}
+
+async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps: WebhookDeps) {
+  const started = process.hrtime.bigint();
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const signature = verifyCalSignature(raw, request.headers[SIGNATURE_HEADER], deps.webhookSecrets());
+  if (!signature.ok) {
+    deps.observer.signatureFailed(signature.reason);
+    throw new CalsyncError('invalid_signature', signatureMessage(signature.reason));
+  }
+
+  let trigger: string | null = null;
+  try {
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+      throw new CalsyncError('unsupported_media_type', `Content-Type must be application/json, got "${contentType.slice(0, 80)}"`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new CalsyncError('invalid_json');
+    }
+    trigger = typeof (body as { triggerEvent?: unknown } | null)?.triggerEvent === 'string' ? (body as { triggerEvent: string }).triggerEvent : null;
+    const parsed = parseDelivery(body);
+    if (!parsed.ok) throw new CalsyncError(parsed.code, parsed.message, parsed.issues ? { issues: parsed.issues } : undefined);
+
+    const incoming: IncomingEvent = {
+      source: 'webhook',
+      trigger: parsed.trigger,
+      dedupKey: parsed.dedupKey,
+      bookingUid: parsed.bookingUid,
+      rawBody: raw.toString('utf8'),
+      headers: keptHeaders(request, signature.variant, signature.secretIndex),
+      event: 'event' in parsed ? parsed.event : null,
+      skipReason: 'skip' in parsed ? parsed.skip : null,
+      replayOf: null,
+    };
+    const outcome = await deps.intake.submit(incoming);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    deps.observer.accepted(parsed.trigger, outcome, ms);
+    request.log.info(
+      { trigger: parsed.trigger, uid: incoming.bookingUid, result: outcome.status, duplicate: outcome.duplicate, event_id: outcome.eventId, duration_ms: Math.round(ms * 10) / 10 },
+      'webhook',
+    );
+    return reply.code(outcome.status === 'parked' ? 404 : 200).send(responseOf(outcome));
+  } catch (err) {
+    if (err instanceof CalsyncError && err.status < 500) {
+      deps.observer.rejected(trigger, err.code);
+      deps.rejections.record(trigger, err.code, err.message, bookingUidOf(request.body));
+      request.log.info({ trigger, result: 'rejected', code: err.code }, 'webhook');
+    }
+    throw err;
+  }
+}
+
+function responseOf(outcome: IntakeOutcome) {
+  const dup = outcome.duplicate ? { duplicate: true } : {};
+  switch (outcome.status) {
+    case 'processed':
+      return { status: 'processed', appointment_id: outcome.appointmentId, action: outcome.action, event_id: outcome.eventId, ...dup };
+    case 'skipped':
+      return { status: 'skipped', reason: outcome.reason, event_id: outcome.eventId, ...dup };
+    case 'parked':
+      return {
+        ...new CalsyncError(
+          'booking_not_found',
+          `Booking ${outcome.bookingUid} is unknown and this event cannot build it; it is kept (event ${outcome.eventId}) and applied when the booking arrives`,
+        ).toBody(),
+        event_id: outcome.eventId,
+      };
+  }
+}
+
+function signatureMessage(reason: 'missing' | 'no_secret_provided' | 'malformed' | 'mismatch'): string {
+  switch (reason) {
+    case 'missing':
+      return 'X-Cal-Signature-256 header is missing';
+    case 'no_secret_provided':
+      return 'The webhook has no secret in Cal.com (signature "no-secret-provided"); set the secret calsync printed';
+    case 'malformed':
+      return 'X-Cal-Signature-256 is not a hex HMAC-SHA256';
+    case 'mismatch':
+      return 'X-Cal-Signature-256 does not match the body with any configured secret';
+  }
+}
+
+function keptHeaders(request: FastifyRequest, variant: string, secretIndex: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const v = request.headers[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  out['signature-variant'] = variant;
+  out['signature-secret-index'] = String(secretIndex);
+  return out;
+}
+
+function bookingUidOf(body: unknown): string | null {
+  if (!Buffer.isBuffer(body)) return null;
+  const m = /"(?:uid|bookingUid)"\s*:\s*"([^"]{1,64})"/.exec(body.toString('utf8', 0, Math.min(body.length, 65536)));
+  return m ? (m[1] as string) : null;
+}

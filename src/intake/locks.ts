@@ -1,0 +1,33 @@
+// Serialises work on one booking across instances. SQLite has one writer, so nothing is needed there; on
+// PostgreSQL, transaction-scoped advisory locks on each uid stop two instances from creating the same
+// appointment twice, and row locks stop two folds of one appointment from losing each other's event.
+// Locks are taken in sorted order so two transactions cannot wait on each other.
+import { sql } from 'kysely';
+import type { DialectName } from '../store/dialect.js';
+import type { Db } from '../store/store.js';
+
+export interface BookingLocks {
+  lockUids(db: Db, uids: readonly string[]): Promise<void>;
+  lockAppointments(db: Db, ids: readonly number[]): Promise<void>;
+}
+
+const NO_LOCKS: BookingLocks = {
+  async lockUids() {},
+  async lockAppointments() {},
+};
+
+const PG_LOCKS: BookingLocks = {
+  async lockUids(db, uids) {
+    for (const uid of [...new Set(uids)].sort()) {
+      await sql`select pg_advisory_xact_lock(hashtext(${'calsync:uid:' + uid}))`.execute(db);
+    }
+  },
+  async lockAppointments(db, ids) {
+    const sorted = [...new Set(ids)].sort((a, b) => a - b);
+    if (sorted.length > 0) await sql`select id from appointments where id in (${sql.join(sorted)}) order by id for update`.execute(db);
+  },
+};
+
+export function bookingLocksFor(dialect: DialectName): BookingLocks {
+  return dialect === 'postgres' ? PG_LOCKS : NO_LOCKS;
+}

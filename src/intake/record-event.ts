@@ -1,0 +1,241 @@
+// Records one accepted event and applies it to its appointment, inside the caller's transaction, so the
+// log row and its effect commit together (or not at all). Called for webhooks, reconciliation and replays.
+import type { Logger } from 'pino';
+import { actionOf, canCreateFrom, deriveAppointment, type AppointmentState, type KnownEvent } from '../appointments/lifecycle.js';
+import { orientReschedule, ownAppointmentIdOf, uidsOf } from '../appointments/links.js';
+import type { DomainEvent } from '../appointments/types.js';
+import type { Db } from '../store/store.js';
+import type { EventRow, EventSource } from '../store/schema.js';
+import {
+  countDuplicateDelivery,
+  insertEvent,
+  moveEventsToAppointment,
+  selectEventByDedupKey,
+  selectParkedEventsFor,
+  selectProcessedEventsOf,
+  updateEventOutcome,
+} from '../store/queries/events.js';
+import {
+  insertAppointment,
+  insertAppointmentUids,
+  markAppointmentMerged,
+  moveUidsToAppointment,
+  selectAppointmentById,
+  selectAppointmentIdsByUids,
+  selectUidsOf,
+  updateAppointmentState,
+} from '../store/queries/appointments.js';
+import { adoptSinkStates, markSinksDirty } from '../store/queries/sinks.js';
+import type { BookingLocks } from './locks.js';
+import { refreshConflicts } from './refresh-conflicts.js';
+
+export interface IncomingEvent {
+  source: EventSource;
+  trigger: string;
+  dedupKey: string;
+  bookingUid: string | null;
+  rawBody: string;
+  headers: Record<string, string>;
+  /** null for a trigger that changes no appointment (PING, forms, ...). */
+  event: DomainEvent | null;
+  skipReason: string | null;
+  replayOf: number | null;
+}
+
+export type IntakeOutcome =
+  | { status: 'processed'; duplicate: boolean; eventId: number; appointmentId: number; action: string }
+  | { status: 'skipped'; duplicate: boolean; eventId: number; appointmentId: number | null; reason: string }
+  /** The booking is unknown and the event cannot build it: kept, and applied when the booking appears. */
+  | { status: 'parked'; duplicate: boolean; eventId: number; bookingUid: string };
+
+export interface IntakeContext {
+  now(): Date;
+  /** Sinks that mirror appointments (e.g. ['notion']); each change marks them dirty. */
+  sinks: readonly string[];
+  locks: BookingLocks;
+  log: Logger;
+}
+
+export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeContext): Promise<IntakeOutcome> {
+  const now = ctx.now();
+  const at = now.toISOString();
+  const existing = await selectEventByDedupKey(db, incoming.dedupKey);
+  if (existing && existing.result !== 'parked') {
+    await countDuplicateDelivery(db, existing.id, at);
+    return outcomeOfRow(existing, true);
+  }
+
+  if (incoming.event === null) {
+    const reason = incoming.skipReason ?? 'changes no appointment';
+    const id = await insertEvent(db, newRow(incoming, at, null, 'skipped', reason));
+    if (id === null) return duplicateOfConcurrent(db, incoming.dedupKey);
+    return { status: 'skipped', duplicate: false, eventId: id, appointmentId: null, reason };
+  }
+
+  await ctx.locks.lockUids(db, uidsOf(incoming.event));
+  const known = await selectAppointmentIdsByUids(db, uidsOf(incoming.event));
+  const event = orientReschedule(incoming.event, (uid) => known.has(uid));
+  const eventJson = JSON.stringify(event);
+
+  let eventId: number;
+  if (existing) {
+    eventId = existing.id;
+  } else {
+    const id = await insertEvent(db, newRow(incoming, at, eventJson, 'parked', 'booking not yet known'));
+    if (id === null) return duplicateOfConcurrent(db, incoming.dedupKey);
+    eventId = id;
+  }
+
+  const owner = await findOwner(db, event, known);
+  if (owner.appointmentIds.length === 0) {
+    if (!canCreateFrom(event)) {
+      await updateEventOutcome(db, eventId, { result: 'parked', appointment_id: null, action: null, reason: 'booking not yet known', event_json: eventJson });
+      return { status: 'parked', duplicate: existing !== undefined, eventId, bookingUid: event.booking.uid };
+    }
+    return createAppointment(db, incoming, event, eventId, owner.linked, now, ctx);
+  }
+  return applyToAppointment(db, event, eventId, owner, now, ctx, existing !== undefined);
+}
+
+interface Owner {
+  /** Appointments this event belongs to; several when it proves that separate records are one booking. */
+  appointmentIds: number[];
+  /** The event reached its appointment through our own id in the booking's metadata (an echo). */
+  linked: boolean;
+}
+
+async function findOwner(db: Db, event: DomainEvent, known: Map<string, number>): Promise<Owner> {
+  const ids = new Set(known.values());
+  let linked = false;
+  const ownId = ownAppointmentIdOf(event.booking.metadata);
+  if (ownId !== null) {
+    let own = await selectAppointmentById(db, ownId);
+    while (own && own.merged_into !== null) own = await selectAppointmentById(db, own.merged_into);
+    if (own) {
+      linked = !known.has(event.booking.uid);
+      ids.add(own.id);
+    }
+  }
+  return { appointmentIds: [...ids].sort((a, b) => a - b), linked };
+}
+
+async function createAppointment(
+  db: Db,
+  incoming: IncomingEvent,
+  event: DomainEvent,
+  eventId: number,
+  linked: boolean,
+  now: Date,
+  ctx: IntakeContext,
+): Promise<IntakeOutcome> {
+  const at = now.toISOString();
+  const parked = await parkedEventsFor(db, uidsOf(event));
+  const events: KnownEvent[] = [...parked, { id: eventId, event }];
+  const state = deriveAppointment(events);
+  if (!state) throw new Error('an event that can create an appointment derived none');
+  const source = ownAppointmentIdOf(event.booking.metadata) !== null ? 'calsync' : incoming.source === 'reconcile' ? 'reconcile' : 'calcom_direct';
+  const appointmentId = await insertAppointment(db, state, source, at);
+  await insertAppointmentUids(db, appointmentId, [state.uid, ...state.previousUids]);
+  const action = linked ? 'linked' : actionOf(event, null);
+  await updateEventOutcome(db, eventId, { result: 'processed', appointment_id: appointmentId, action, reason: null, event_json: JSON.stringify(event) });
+  await adoptParked(db, parked, appointmentId);
+  await markSinksDirty(db, appointmentId, ctx.sinks, now.getTime(), at);
+  await refreshConflicts(db, appointmentId, null, state, ctx.log);
+  return { status: 'processed', duplicate: false, eventId, appointmentId, action };
+}
+
+async function applyToAppointment(
+  db: Db,
+  event: DomainEvent,
+  eventId: number,
+  owner: Owner,
+  now: Date,
+  ctx: IntakeContext,
+  wasParked: boolean,
+): Promise<IntakeOutcome> {
+  const at = now.toISOString();
+  await ctx.locks.lockAppointments(db, owner.appointmentIds);
+  const [keepId, ...absorbedIds] = owner.appointmentIds as [number, ...number[]];
+  for (const absorbed of absorbedIds) await mergeAppointment(db, absorbed, keepId, now, ctx);
+
+  const row = await selectAppointmentById(db, keepId);
+  if (!row) throw new Error(`appointment ${keepId} vanished inside its transaction`);
+  await insertAppointmentUids(db, keepId, uidsOf(event));
+  const uids = await selectUidsOf(db, keepId);
+  const parked = (await parkedEventsFor(db, uids)).filter((p) => p.id !== eventId);
+  const logged = await processedEventsOf(db, keepId);
+  const events: KnownEvent[] = [...logged.filter((e) => e.id !== eventId), ...parked, { id: eventId, event }];
+  const state = deriveAppointment(events);
+  const before = { organizerEmail: row.organizer_email, startTime: row.start_time, endTime: row.end_time };
+  const action = owner.linked ? 'linked' : actionOf(event, row.status as AppointmentState['status']);
+
+  await updateEventOutcome(db, eventId, { result: 'processed', appointment_id: keepId, action, reason: null, event_json: JSON.stringify(event) });
+  await adoptParked(db, parked, keepId);
+  if (state) {
+    const version = await updateAppointmentState(db, row, state, at);
+    if (version !== null || absorbedIds.length > 0) await markSinksDirty(db, keepId, ctx.sinks, now.getTime(), at);
+    await refreshConflicts(db, keepId, before, state, ctx.log);
+  }
+  return { status: 'processed', duplicate: wasParked ? false : false, eventId, appointmentId: keepId, action };
+}
+
+/** Folds a second record of the same booking into the first: its uids, events and sink state move over. */
+async function mergeAppointment(db: Db, absorbedId: number, keepId: number, now: Date, ctx: IntakeContext): Promise<void> {
+  const at = now.toISOString();
+  await moveUidsToAppointment(db, absorbedId, keepId);
+  await moveEventsToAppointment(db, absorbedId, keepId);
+  await adoptSinkStates(db, absorbedId, keepId, now.getTime(), at);
+  await markAppointmentMerged(db, absorbedId, keepId, at);
+  ctx.log.info({ appointment_id: keepId, merged: absorbedId }, 'two appointment records proved to be one booking; merged');
+}
+
+async function processedEventsOf(db: Db, appointmentId: number): Promise<KnownEvent[]> {
+  const rows = await selectProcessedEventsOf(db, appointmentId);
+  return rows.map((r) => ({ id: r.id, event: JSON.parse(r.event_json as string) as DomainEvent }));
+}
+
+async function parkedEventsFor(db: Db, uids: readonly string[]): Promise<KnownEvent[]> {
+  const rows = await selectParkedEventsFor(db, uids);
+  return rows.filter((r) => r.event_json !== null).map((r) => ({ id: r.id, event: JSON.parse(r.event_json as string) as DomainEvent }));
+}
+
+async function adoptParked(db: Db, parked: readonly KnownEvent[], appointmentId: number): Promise<void> {
+  for (const p of parked) {
+    await updateEventOutcome(db, p.id, { result: 'processed', appointment_id: appointmentId, action: actionOf(p.event, null), reason: null });
+  }
+}
+
+function newRow(incoming: IncomingEvent, at: string, eventJson: string | null, result: 'parked' | 'skipped', reason: string | null) {
+  return {
+    received_at: at,
+    source: incoming.source,
+    trigger: incoming.trigger,
+    dedup_key: incoming.dedupKey,
+    booking_uid: incoming.event?.booking.uid ?? incoming.bookingUid,
+    appointment_id: null,
+    result,
+    action: null,
+    reason,
+    raw_body: incoming.rawBody,
+    headers: JSON.stringify(incoming.headers),
+    event_json: eventJson,
+    sent_at: incoming.event?.sentAt ?? null,
+    last_duplicate_at: null,
+    replay_of: incoming.replayOf,
+  };
+}
+
+/** Another transaction inserted the same dedup key between our look-up and our insert. */
+async function duplicateOfConcurrent(db: Db, dedupKey: string): Promise<IntakeOutcome> {
+  const row = await selectEventByDedupKey(db, dedupKey);
+  if (!row) throw new Error('dedup key conflict without a row');
+  return outcomeOfRow(row, true);
+}
+
+function outcomeOfRow(row: EventRow, duplicate: boolean): IntakeOutcome {
+  if (row.result === 'processed' && row.appointment_id !== null) {
+    return { status: 'processed', duplicate, eventId: row.id, appointmentId: row.appointment_id, action: row.action ?? 'processed' };
+  }
+  if (row.result === 'parked') return { status: 'parked', duplicate, eventId: row.id, bookingUid: row.booking_uid ?? '' };
+  return { status: 'skipped', duplicate, eventId: row.id, appointmentId: row.appointment_id, reason: row.reason ?? 'skipped' };
+}

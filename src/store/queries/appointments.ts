@@ -1,0 +1,171 @@
+// Appointment rows and the uids that lead to them.
+import type { AppointmentState } from '../../appointments/lifecycle.js';
+import type { AppointmentStatus, Attendee } from '../../appointments/types.js';
+import { ACTIVE_STATUSES } from '../../appointments/conflicts.js';
+import type { Db } from '../store.js';
+import type { AppointmentRow } from '../schema.js';
+
+export async function selectAppointmentIdsByUids(db: Db, uids: readonly string[]): Promise<Map<string, number>> {
+  if (uids.length === 0) return new Map();
+  const rows = await db.selectFrom('appointment_uids').select(['uid', 'appointment_id']).where('uid', 'in', uids).execute();
+  return new Map(rows.map((r) => [r.uid, r.appointment_id]));
+}
+
+export async function selectAppointmentById(db: Db, id: number): Promise<AppointmentRow | undefined> {
+  return db.selectFrom('appointments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function selectAppointmentByUid(db: Db, uid: string): Promise<AppointmentRow | undefined> {
+  return db
+    .selectFrom('appointment_uids')
+    .innerJoin('appointments', 'appointments.id', 'appointment_uids.appointment_id')
+    .selectAll('appointments')
+    .where('appointment_uids.uid', '=', uid)
+    .executeTakeFirst();
+}
+
+export async function selectUidsOf(db: Db, appointmentId: number): Promise<string[]> {
+  const rows = await db.selectFrom('appointment_uids').select('uid').where('appointment_id', '=', appointmentId).execute();
+  return rows.map((r) => r.uid);
+}
+
+/** Registers uids for an appointment; a uid already registered keeps its owner. */
+export async function insertAppointmentUids(db: Db, appointmentId: number, uids: readonly string[]): Promise<void> {
+  if (uids.length === 0) return;
+  await db
+    .insertInto('appointment_uids')
+    .values(uids.map((uid) => ({ uid, appointment_id: appointmentId })))
+    .onConflict((oc) => oc.column('uid').doNothing())
+    .execute();
+}
+
+export async function moveUidsToAppointment(db: Db, fromAppointmentId: number, toAppointmentId: number): Promise<void> {
+  await db.updateTable('appointment_uids').set({ appointment_id: toAppointmentId }).where('appointment_id', '=', fromAppointmentId).execute();
+}
+
+export async function markAppointmentMerged(db: Db, id: number, intoId: number, at: string): Promise<void> {
+  await db.updateTable('appointments').set({ merged_into: intoId, updated_at: at }).where('id', '=', id).execute();
+}
+
+function stateColumns(state: AppointmentState) {
+  return {
+    calcom_booking_uid: state.uid,
+    calcom_booking_id: state.bookingId,
+    status: state.status,
+    start_time: state.startTime,
+    end_time: state.endTime,
+    title: state.title,
+    event_type_id: state.eventTypeId,
+    event_type: state.eventType,
+    organizer_name: state.organizer?.name ?? null,
+    organizer_email: state.organizer?.email ?? null,
+    organizer_time_zone: state.organizer?.timeZone ?? null,
+    attendees: JSON.stringify(state.attendees.map((a) => ({ name: a.name, email: a.email, time_zone: a.timeZone, no_show: a.noShow }))),
+    phone: state.phone,
+    notes: state.notes,
+    location: state.location,
+    metadata: JSON.stringify(state.metadata),
+    reschedule_reason: state.rescheduleReason,
+    rescheduled_by: state.rescheduledBy,
+    cancellation_reason: state.cancellationReason,
+    cancelled_by: state.cancelledBy,
+    request_reschedule: state.requestReschedule ? 1 : 0,
+    rejection_reason: state.rejectionReason,
+    no_show: state.noShow ? 1 : 0,
+    payment_status: state.payment?.status ?? null,
+    payment_id: state.payment?.paymentId ?? null,
+  };
+}
+
+export async function insertAppointment(db: Db, state: AppointmentState, source: string, at: string): Promise<number> {
+  const row = await db
+    .insertInto('appointments')
+    .values({ ...stateColumns(state), source, conflict: 0, version: 1, merged_into: null, created_at: at, updated_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Writes the derived state when it differs from the row; returns the new version, or null when unchanged. */
+export async function updateAppointmentState(db: Db, current: AppointmentRow, state: AppointmentState, at: string): Promise<number | null> {
+  const columns = stateColumns(state);
+  const changed = (Object.keys(columns) as (keyof typeof columns)[]).some((k) => columns[k] !== current[k]);
+  if (!changed) return null;
+  const version = current.version + 1;
+  await db.updateTable('appointments').set({ ...columns, version, updated_at: at }).where('id', '=', current.id).execute();
+  return version;
+}
+
+/** Reads a row back into the domain state (for appointments that have no events yet, e.g. made through the API). */
+export function rowToState(row: AppointmentRow, previousUids: string[]): AppointmentState {
+  const attendees = (JSON.parse(row.attendees) as { name: string | null; email: string; time_zone: string | null; no_show: boolean }[]).map(
+    (a): Attendee => ({ name: a.name, email: a.email, timeZone: a.time_zone, noShow: a.no_show }),
+  );
+  return {
+    uid: row.calcom_booking_uid ?? '',
+    previousUids,
+    bookingId: row.calcom_booking_id,
+    eventTypeId: row.event_type_id,
+    eventType: row.event_type,
+    title: row.title,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    organizer: row.organizer_email ? { name: row.organizer_name, email: row.organizer_email, timeZone: row.organizer_time_zone } : null,
+    attendees,
+    phone: row.phone,
+    notes: row.notes,
+    location: row.location,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    status: row.status as AppointmentStatus,
+    rescheduleReason: row.reschedule_reason,
+    rescheduledBy: row.rescheduled_by,
+    cancellationReason: row.cancellation_reason,
+    cancelledBy: row.cancelled_by,
+    requestReschedule: row.request_reschedule === 1,
+    rejectionReason: row.rejection_reason,
+    noShow: row.no_show === 1,
+    payment: row.payment_status ? { status: row.payment_status as 'initiated' | 'paid', paymentId: row.payment_id } : null,
+  };
+}
+
+/** Active appointments of one organizer overlapping [start, end), other than `excludeId`. */
+export async function selectActiveOverlapping(
+  db: Db,
+  organizerEmail: string,
+  startTime: string,
+  endTime: string,
+  excludeId: number,
+): Promise<Pick<AppointmentRow, 'id' | 'start_time' | 'end_time' | 'conflict'>[]> {
+  return db
+    .selectFrom('appointments')
+    .select(['id', 'start_time', 'end_time', 'conflict'])
+    .where('organizer_email', '=', organizerEmail)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .where('merged_into', 'is', null)
+    .where('start_time', '<', endTime)
+    .where('end_time', '>', startTime)
+    .where('id', '!=', excludeId)
+    .execute();
+}
+
+export async function setConflictFlag(db: Db, id: number, conflict: boolean): Promise<void> {
+  await db.updateTable('appointments').set({ conflict: conflict ? 1 : 0 }).where('id', '=', id).execute();
+}
+
+export interface AppointmentFilter {
+  calcomUid?: string;
+  status?: string;
+  limit: number;
+  beforeId?: number;
+}
+
+export async function selectAppointments(db: Db, filter: AppointmentFilter): Promise<AppointmentRow[]> {
+  let q = db.selectFrom('appointments').selectAll('appointments').where('merged_into', 'is', null);
+  if (filter.calcomUid !== undefined) {
+    const uid = filter.calcomUid;
+    q = q.where('id', 'in', (sub) => sub.selectFrom('appointment_uids').select('appointment_id').where('uid', '=', uid));
+  }
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
+  return q.orderBy('id', 'desc').limit(filter.limit).execute();
+}

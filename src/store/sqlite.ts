@@ -1,0 +1,65 @@
+// The embedded store: one SQLite file in DATA_DIR, WAL with synchronous=FULL so a committed event survives
+// power loss, and SQLite's EXCLUSIVE locking mode as the data dir's lock: the OS releases it when the owner
+// dies (even by SIGKILL), so there is no stale lock file to clean up by hand.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database as Schema } from './schema.js';
+
+export const SQLITE_FILE_NAME = 'calsync.db';
+const OWNER_FILE_NAME = 'owner.json';
+const BUSY_TIMEOUT_MS = 5000;
+
+export class DataDirLockedError extends Error {
+  constructor(dataDir: string, owner: string) {
+    super(`DATA_DIR ${dataDir} is in use by another calsync process (${owner}); stop it or choose another DATA_DIR`);
+    this.name = 'DataDirLockedError';
+  }
+}
+
+export interface OpenedSqlite {
+  db: Kysely<Schema>;
+  raw: Database.Database;
+}
+
+export function openSqlite(dataDir: string): OpenedSqlite {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, SQLITE_FILE_NAME);
+  const raw = new Database(file);
+  try {
+    raw.pragma('locking_mode = EXCLUSIVE');
+    // No waiting while probing the lock: a second process must fail at once with a clear message.
+    raw.pragma('busy_timeout = 0');
+    raw.pragma('journal_mode = WAL');
+    // An immediate write transaction takes the exclusive lock now and, in EXCLUSIVE mode, keeps it.
+    raw.exec('BEGIN IMMEDIATE; COMMIT;');
+  } catch (err) {
+    raw.close();
+    if (isBusy(err)) throw new DataDirLockedError(dataDir, describeOwner(dataDir));
+    throw err;
+  }
+  raw.pragma('synchronous = FULL');
+  raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  raw.pragma('foreign_keys = ON');
+  fs.writeFileSync(
+    path.join(dataDir, OWNER_FILE_NAME),
+    JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n',
+  );
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+  return { db, raw };
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+function describeOwner(dataDir: string): string {
+  try {
+    const owner = JSON.parse(fs.readFileSync(path.join(dataDir, OWNER_FILE_NAME), 'utf8')) as { pid?: number };
+    return owner.pid ? `pid ${owner.pid}` : 'unknown pid';
+  } catch {
+    return 'unknown pid';
+  }
+}
