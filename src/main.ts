@@ -1,5 +1,6 @@
 // `npm start`: read the configuration, open the store, serve, and shut down gracefully on SIGTERM/SIGINT.
 import { createApp } from './app.js';
+import { composeAppOptions } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { generatedSecretsBanner } from './secrets.js';
@@ -7,7 +8,7 @@ import { DataDirLockedError } from './store/sqlite.js';
 
 export async function serve(config: Config): Promise<void> {
   const log = createLogger({ level: config.logLevel, personalData: config.logPersonalData });
-  const app = await createApp(config, { log });
+  const app = await createApp(config, composeAppOptions(config, log));
   const address = await app.listen();
   const publicUrl = address.replace('127.0.0.1', 'localhost');
   if (app.secrets.generatedNow.length > 0) process.stdout.write(generatedSecretsBanner(app.secrets, publicUrl) + '\n');
