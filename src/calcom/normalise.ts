@@ -41,6 +41,9 @@ export function normaliseMeetingEvent(
 ): DomainEvent {
   const asBooking: BookingPayload = {
     ...payload,
+    // The booking row stores the booker's notes in `description`; a booking webhook's `description` is
+    // the event type's description instead, so only here does it count as notes.
+    additionalNotes: nonBlank(payload.additionalNotes) ?? nonBlank(payload.description),
     bookingId: payload.bookingId ?? payload.id ?? null,
     organizer: payload.organizer ?? payload.user ?? null,
     type: payload.type ?? (isRecord(payload.eventType) ? nonBlank(payload.eventType.slug) : null),
@@ -136,9 +139,9 @@ function bookingFacts(p: BookingPayload): BookingFacts {
       responseText(p.responses, 'phone') ??
       responseText(p.responses, 'smsReminderNumber') ??
       nonBlank(p.smsReminderNumber),
-    // Cal.com's sendPayload sets description = description || additionalNotes, so additionalNotes is the
-    // booker's own text when present; the booking row (MEETING_*) stores the notes as description.
-    notes: nonBlank(p.additionalNotes) ?? nonBlank(p.description) ?? responseText(p.responses, 'notes'),
+    // Booking webhooks carry the event type's description in `description` (sendPayload only falls back
+    // to additionalNotes when it is empty), so the booker's notes are additionalNotes or the form answer.
+    notes: nonBlank(p.additionalNotes) ?? responseText(p.responses, 'notes'),
     location: nonBlank(p.location) ?? responseLocation(p.responses),
     metadata: isRecord(p.metadata) ? p.metadata : {},
   };

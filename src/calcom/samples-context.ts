@@ -43,7 +43,7 @@ export const SAMPLE_TRIGGERS = [
 
 export type SampleTrigger = (typeof SAMPLE_TRIGGERS)[number];
 
-/** Triggers a webhook can subscribe to through API v2 (`@IsEnum(WebhookTriggerEvents)`): no PING, no BOOKING_CONFIRMED. */
+/** What a webhook can subscribe to through API v2 (`@IsEnum(WebhookTriggerEvents)`): no PING, no BOOKING_CONFIRMED. */
 export const CALCOM_SUBSCRIBABLE_TRIGGERS = SAMPLE_TRIGGERS.filter(
   (t): t is Exclude<SampleTrigger, 'PING' | 'BOOKING_CONFIRMED'> => t !== 'PING' && t !== 'BOOKING_CONFIRMED',
 );
@@ -121,7 +121,7 @@ export interface SampleOptions {
   bookingCreatedAt?: string;
   /** Overrides `payload.status` (booking triggers) or the row status (MEETING_*). */
   status?: string;
-  /** MEETING_STARTED/ENDED: `flat` (cron path, default) or `nested` (newer builder: `{triggerEvent, createdAt, payload}`). */
+  /** MEETING_STARTED/ENDED: `flat` (the cron's body, default) or `nested` (`{triggerEvent, createdAt, payload}`). */
   meetingForm?: 'flat' | 'nested';
   /** `reversed` swaps uid/rescheduleUid (and bookingId/rescheduleId) as some third-party docs describe. */
   uidOrder?: 'real' | 'reversed';

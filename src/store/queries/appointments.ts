@@ -135,6 +135,7 @@ export async function selectActiveOverlapping(
   startTime: string,
   endTime: string,
   excludeId: number,
+  limit: number,
 ): Promise<Pick<AppointmentRow, 'id' | 'start_time' | 'end_time' | 'conflict'>[]> {
   return db
     .selectFrom('appointments')
@@ -145,6 +146,23 @@ export async function selectActiveOverlapping(
     .where('start_time', '<', endTime)
     .where('end_time', '>', startTime)
     .where('id', '!=', excludeId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Flags every active appointment of the organizer overlapping [start, end), other than `excludeId`. */
+export async function markOverlappingConflicting(db: Db, organizerEmail: string, startTime: string, endTime: string, excludeId: number): Promise<void> {
+  await db
+    .updateTable('appointments')
+    .set({ conflict: 1 })
+    .where('organizer_email', '=', organizerEmail)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .where('merged_into', 'is', null)
+    .where('start_time', '<', endTime)
+    .where('end_time', '>', startTime)
+    .where('id', '!=', excludeId)
+    .where('conflict', '=', 0)
     .execute();
 }
 
