@@ -8,7 +8,7 @@ import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { CommitBatcher, type Settled } from './commit-batcher.js';
 import { bookingLocksFor } from './locks.js';
-import { recordEvent, type IncomingEvent, type IntakeContext, type IntakeOutcome } from './record-event.js';
+import { ConcurrentDuplicateError, recordEvent, type IncomingEvent, type IntakeContext, type IntakeOutcome } from './record-event.js';
 
 const PG_RETRYABLE_CODES = new Set(['40001', '40P01']);
 const PG_MAX_ATTEMPTS = 5;
@@ -22,7 +22,6 @@ export interface IntakeOptions {
 export class Intake {
   private readonly ctx: IntakeContext;
   private readonly batcher: CommitBatcher<IncomingEvent, IntakeOutcome> | null;
-  private inFlight = 0;
 
   constructor(
     private readonly store: Store,
@@ -39,13 +38,10 @@ export class Intake {
 
   /** Stores and applies one event; resolves only once it is durably committed. */
   async submit(incoming: IncomingEvent): Promise<IntakeOutcome> {
-    this.inFlight += 1;
     try {
       return this.batcher ? await this.batcher.submit(incoming) : await this.runPostgres(incoming);
     } catch (err) {
       throw translateStoreError(err);
-    } finally {
-      this.inFlight -= 1;
     }
   }
 
@@ -83,7 +79,8 @@ export class Intake {
         return await this.store.db.transaction().execute((trx: Transaction<Database>) => recordEvent(trx, incoming, this.ctx));
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (attempt < PG_MAX_ATTEMPTS && code !== undefined && PG_RETRYABLE_CODES.has(code)) continue;
+        const retryable = err instanceof ConcurrentDuplicateError || (code !== undefined && PG_RETRYABLE_CODES.has(code));
+        if (attempt < PG_MAX_ATTEMPTS && retryable) continue;
         throw err;
       }
     }

@@ -5,7 +5,7 @@ import { actionOf, canCreateFrom, deriveAppointment, type AppointmentState, type
 import { orientReschedule, ownAppointmentIdOf, uidsOf } from '../appointments/links.js';
 import type { DomainEvent } from '../appointments/types.js';
 import type { Db } from '../store/store.js';
-import type { EventRow, EventSource } from '../store/schema.js';
+import type { EventResult, EventRow, EventSource } from '../store/schema.js';
 import {
   countDuplicateDelivery,
   insertEvent,
@@ -57,9 +57,22 @@ export interface IntakeContext {
   log: Logger;
 }
 
+/** Stands for the event being recorded until its log row exists; it is the newest event, so it sorts last. */
+const NEW_EVENT_ID = Number.MAX_SAFE_INTEGER;
+
+/** Thrown when another transaction logged the same delivery first; the caller's transaction must roll back. */
+export class ConcurrentDuplicateError extends Error {
+  constructor() {
+    super('the same delivery was recorded concurrently');
+    this.name = 'ConcurrentDuplicateError';
+  }
+}
+
 export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeContext): Promise<IntakeOutcome> {
   const now = ctx.now();
   const at = now.toISOString();
+  // Locks first: a second delivery of the same event waits here, then sees the first one's log row.
+  if (incoming.event) await ctx.locks.lockUids(db, uidsOf(incoming.event));
   const existing = await selectEventByDedupKey(db, incoming.dedupKey);
   if (existing && existing.result !== 'parked') {
     await countDuplicateDelivery(db, existing.id, at);
@@ -68,35 +81,49 @@ export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeCo
 
   if (incoming.event === null) {
     const reason = incoming.skipReason ?? 'changes no appointment';
-    const id = await insertEvent(db, newRow(incoming, at, null, 'skipped', reason));
+    const id = await insertEvent(db, newRow(incoming, at, null, { result: 'skipped', appointment_id: null, action: null, reason }));
     if (id === null) return duplicateOfConcurrent(db, incoming.dedupKey);
     return { status: 'skipped', duplicate: false, eventId: id, appointmentId: null, reason };
   }
 
-  await ctx.locks.lockUids(db, uidsOf(incoming.event));
   const known = await selectAppointmentIdsByUids(db, uidsOf(incoming.event));
   const event = orientReschedule(incoming.event, (uid) => known.has(uid));
-  const eventJson = JSON.stringify(event);
-
-  let eventId: number;
-  if (existing) {
-    eventId = existing.id;
-  } else {
-    const id = await insertEvent(db, newRow(incoming, at, eventJson, 'parked', 'booking not yet known'));
-    if (id === null) return duplicateOfConcurrent(db, incoming.dedupKey);
-    eventId = id;
-  }
-
   const owner = await findOwner(db, event, known);
+  const log: EventLogWriter = {
+    incoming,
+    at,
+    existingId: existing?.id ?? null,
+    async write(outcome) {
+      const json = JSON.stringify(event);
+      if (this.existingId !== null) {
+        await updateEventOutcome(db, this.existingId, { ...outcome, event_json: json, booking_uid: event.booking.uid });
+        return this.existingId;
+      }
+      const id = await insertEvent(db, newRow(incoming, at, json, outcome, event.booking.uid));
+      if (id === null) throw new ConcurrentDuplicateError();
+      return id;
+    },
+  };
+
   if (owner.appointmentIds.length === 0) {
     if (!canCreateFrom(event)) {
-      await updateEventOutcome(db, eventId, { result: 'parked', appointment_id: null, action: null, reason: 'booking not yet known', event_json: eventJson });
+      const eventId = await log.write({ result: 'parked', appointment_id: null, action: null, reason: 'booking not yet known' });
       return { status: 'parked', duplicate: existing !== undefined, eventId, bookingUid: event.booking.uid };
     }
-    return createAppointment(db, incoming, event, eventId, owner.linked, now, ctx);
+    return createAppointment(db, incoming, event, owner.linked, log, now, ctx);
   }
-  return applyToAppointment(db, event, eventId, owner, now, ctx, existing !== undefined);
+  return applyToAppointment(db, event, owner, log, now, ctx);
 }
+
+/** Writes this event's log row once its outcome is known (or updates the row of a parked earlier delivery). */
+interface EventLogWriter {
+  incoming: IncomingEvent;
+  at: string;
+  existingId: number | null;
+  write(outcome: EventOutcome): Promise<number>;
+}
+
+type EventOutcome = { result: EventResult; appointment_id: number | null; action: string | null; reason: string | null };
 
 interface Owner {
   /** Appointments this event belongs to; several when it proves that separate records are one booking. */
@@ -124,21 +151,20 @@ async function createAppointment(
   db: Db,
   incoming: IncomingEvent,
   event: DomainEvent,
-  eventId: number,
   linked: boolean,
+  log: EventLogWriter,
   now: Date,
   ctx: IntakeContext,
 ): Promise<IntakeOutcome> {
   const at = now.toISOString();
-  const parked = await parkedEventsFor(db, uidsOf(event));
-  const events: KnownEvent[] = [...parked, { id: eventId, event }];
-  const state = deriveAppointment(events);
+  const parked = (await parkedEventsFor(db, uidsOf(event))).filter((p) => p.id !== log.existingId);
+  const state = deriveAppointment([...parked, { id: log.existingId ?? NEW_EVENT_ID, event }]);
   if (!state) throw new Error('an event that can create an appointment derived none');
   const source = ownAppointmentIdOf(event.booking.metadata) !== null ? 'calsync' : incoming.source === 'reconcile' ? 'reconcile' : 'calcom_direct';
   const appointmentId = await insertAppointment(db, state, source, at);
   await insertAppointmentUids(db, appointmentId, [state.uid, ...state.previousUids]);
   const action = linked ? 'linked' : actionOf(event, null);
-  await updateEventOutcome(db, eventId, { result: 'processed', appointment_id: appointmentId, action, reason: null, event_json: JSON.stringify(event) });
+  const eventId = await log.write({ result: 'processed', appointment_id: appointmentId, action, reason: null });
   await adoptParked(db, parked, appointmentId);
   await markSinksDirty(db, appointmentId, ctx.sinks, now.getTime(), at);
   await refreshConflicts(db, appointmentId, null, state, ctx.log);
@@ -148,11 +174,10 @@ async function createAppointment(
 async function applyToAppointment(
   db: Db,
   event: DomainEvent,
-  eventId: number,
   owner: Owner,
+  log: EventLogWriter,
   now: Date,
   ctx: IntakeContext,
-  wasParked: boolean,
 ): Promise<IntakeOutcome> {
   const at = now.toISOString();
   await ctx.locks.lockAppointments(db, owner.appointmentIds);
@@ -163,10 +188,9 @@ async function applyToAppointment(
   if (!row) throw new Error(`appointment ${keepId} vanished inside its transaction`);
   await insertAppointmentUids(db, keepId, uidsOf(event));
   const uids = await selectUidsOf(db, keepId);
-  const parked = (await parkedEventsFor(db, uids)).filter((p) => p.id !== eventId);
+  const parked = (await parkedEventsFor(db, uids)).filter((p) => p.id !== log.existingId);
   const logged = await processedEventsOf(db, keepId);
-  const events: KnownEvent[] = [...logged.filter((e) => e.id !== eventId), ...parked, { id: eventId, event }];
-  const state = deriveAppointment(events);
+  const state = deriveAppointment([...logged, ...parked, { id: log.existingId ?? NEW_EVENT_ID, event }]);
   const before: Placement = {
     organizerEmail: row.organizer_email,
     startTime: row.start_time,
@@ -176,14 +200,14 @@ async function applyToAppointment(
   };
   const action = owner.linked ? 'linked' : actionOf(event, row.status as AppointmentState['status']);
 
-  await updateEventOutcome(db, eventId, { result: 'processed', appointment_id: keepId, action, reason: null, event_json: JSON.stringify(event) });
+  const eventId = await log.write({ result: 'processed', appointment_id: keepId, action, reason: null });
   await adoptParked(db, parked, keepId);
   if (state) {
     const version = await updateAppointmentState(db, row, state, at);
     if (version !== null || absorbedIds.length > 0) await markSinksDirty(db, keepId, ctx.sinks, now.getTime(), at);
     await refreshConflicts(db, keepId, before, state, ctx.log);
   }
-  return { status: 'processed', duplicate: wasParked ? false : false, eventId, appointmentId: keepId, action };
+  return { status: 'processed', duplicate: false, eventId, appointmentId: keepId, action };
 }
 
 /** Folds a second record of the same booking into the first: its uids, events and sink state move over. */
@@ -212,17 +236,14 @@ async function adoptParked(db: Db, parked: readonly KnownEvent[], appointmentId:
   }
 }
 
-function newRow(incoming: IncomingEvent, at: string, eventJson: string | null, result: 'parked' | 'skipped', reason: string | null) {
+function newRow(incoming: IncomingEvent, at: string, eventJson: string | null, outcome: EventOutcome, bookingUid?: string) {
   return {
     received_at: at,
     source: incoming.source,
     trigger: incoming.trigger,
     dedup_key: incoming.dedupKey,
-    booking_uid: incoming.event?.booking.uid ?? incoming.bookingUid,
-    appointment_id: null,
-    result,
-    action: null,
-    reason,
+    booking_uid: bookingUid ?? incoming.event?.booking.uid ?? incoming.bookingUid,
+    ...outcome,
     raw_body: incoming.rawBody,
     headers: JSON.stringify(incoming.headers),
     event_json: eventJson,

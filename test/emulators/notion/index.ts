@@ -1,0 +1,22 @@
+// Public entry point of the Notion API emulator used by calsync's tests. See README.md in this folder.
+export { DEFAULT_TOKEN, startNotionEmulator } from './emulator.js';
+export { FAULT_KINDS } from './faults.js';
+export { NOTION_ERROR_TABLE, type NotionErrorCode } from './errors.js';
+export type {
+  DatabaseSnapshot,
+  DataSourceSnapshot,
+  EmulatedPage,
+  EmulatorCounters,
+  EmulatorState,
+  FailNextOptions,
+  FaultConfig,
+  FaultKind,
+  LatencyMs,
+  NotionEmulator,
+  NotionEmulatorOptions,
+  PageQueryOptions,
+  PlainValue,
+  RateLimitConfig,
+  RequestLogEntry,
+  SeedDatabaseInput,
+} from './types.js';
