@@ -1,4 +1,6 @@
-// Appointment rows and the uids that lead to them.
+// Appointment rows and the uids that lead to them. Queries on every webhook's path are `sql` templates
+// (no query tree to build and compile each time); the rest use the builder.
+import { sql } from 'kysely';
 import type { AppointmentState } from '../../appointments/lifecycle.js';
 import type { AppointmentStatus, Attendee } from '../../appointments/types.js';
 import { ACTIVE_STATUSES } from '../../appointments/conflicts.js';
@@ -7,7 +9,8 @@ import type { AppointmentRow } from '../schema.js';
 
 export async function selectAppointmentIdsByUids(db: Db, uids: readonly string[]): Promise<Map<string, number>> {
   if (uids.length === 0) return new Map();
-  const rows = await db.selectFrom('appointment_uids').select(['uid', 'appointment_id']).where('uid', 'in', uids).execute();
+  const { rows } = await sql<{ uid: string; appointment_id: number }>`
+    select uid, appointment_id from appointment_uids where uid in (${sql.join(uids)})`.execute(db);
   return new Map(rows.map((r) => [r.uid, r.appointment_id]));
 }
 
@@ -32,11 +35,8 @@ export async function selectUidsOf(db: Db, appointmentId: number): Promise<strin
 /** Registers uids for an appointment; a uid already registered keeps its owner. */
 export async function insertAppointmentUids(db: Db, appointmentId: number, uids: readonly string[]): Promise<void> {
   if (uids.length === 0) return;
-  await db
-    .insertInto('appointment_uids')
-    .values(uids.map((uid) => ({ uid, appointment_id: appointmentId })))
-    .onConflict((oc) => oc.column('uid').doNothing())
-    .execute();
+  const values = uids.map((uid) => sql`(${uid}, ${appointmentId})`);
+  await sql`insert into appointment_uids (uid, appointment_id) values ${sql.join(values)} on conflict (uid) do nothing`.execute(db);
 }
 
 export async function moveUidsToAppointment(db: Db, fromAppointmentId: number, toAppointmentId: number): Promise<void> {
@@ -78,12 +78,23 @@ function stateColumns(state: AppointmentState) {
 }
 
 export async function insertAppointment(db: Db, state: AppointmentState, source: string, at: string): Promise<number> {
-  const row = await db
-    .insertInto('appointments')
-    .values({ ...stateColumns(state), source, conflict: 0, version: 1, merged_into: null, created_at: at, updated_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const columns: Record<string, string | number | null> = {
+    ...stateColumns(state),
+    source,
+    conflict: 0,
+    version: 1,
+    merged_into: null,
+    created_at: at,
+    updated_at: at,
+  };
+  const names = Object.keys(columns);
+  const { rows } = await sql<{ id: number }>`
+    insert into appointments (${sql.join(names.map((n) => sql.ref(n)))})
+    values (${sql.join(names.map((n) => columns[n]))})
+    returning id`.execute(db);
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error('insert into appointments returned no id');
+  return id;
 }
 
 /** Writes the derived state when it differs from the row; returns the new version, or null when unchanged. */
@@ -137,18 +148,13 @@ export async function selectActiveOverlapping(
   excludeId: number,
   limit: number,
 ): Promise<Pick<AppointmentRow, 'id' | 'start_time' | 'end_time' | 'conflict'>[]> {
-  return db
-    .selectFrom('appointments')
-    .select(['id', 'start_time', 'end_time', 'conflict'])
-    .where('organizer_email', '=', organizerEmail)
-    .where('status', 'in', ACTIVE_STATUSES)
-    .where('merged_into', 'is', null)
-    .where('start_time', '<', endTime)
-    .where('end_time', '>', startTime)
-    .where('id', '!=', excludeId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  const { rows } = await sql<Pick<AppointmentRow, 'id' | 'start_time' | 'end_time' | 'conflict'>>`
+    select id, start_time, end_time, conflict from appointments
+    where organizer_email = ${organizerEmail} and end_time > ${startTime} and start_time < ${endTime}
+      and status in (${sql.join(ACTIVE_STATUSES)}) and merged_into is null and id <> ${excludeId}
+    order by id
+    limit ${limit}`.execute(db);
+  return rows;
 }
 
 /** Flags every active appointment of the organizer overlapping [start, end), other than `excludeId`. */
