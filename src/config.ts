@@ -62,7 +62,9 @@ export function readDotEnv(file: string): Env {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
     if (!m) continue;
     let value = (m[2] ?? '').trim();
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
+    // Fix: a quoted value followed by a comment (`X="v" # note`) kept its quotes; unquote before the comment.
+    const quoted = /^(["'])(.*)\1\s*(?:#.*)?$/.exec(value);
+    if (quoted) value = quoted[2] as string;
     else value = value.replace(/\s+#.*$/, '');
     out[m[1] as string] = value;
   }
@@ -108,7 +110,8 @@ function bool(env: Env, name: string): boolean {
 
 /** Accepts a Notion id as 32 hex digits, a dashed UUID, or a whole Notion URL, and returns the dashed form. */
 export function parseNotionId(raw: string): string | null {
-  const cleaned = raw.split('?')[0] ?? raw;
+  // Fix: a link to a heading ends in `#fragment`, which hid the id; drop it as well as the query.
+  const cleaned = raw.split(/[?#]/)[0] ?? raw;
   const m = /([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})\/?$/i.exec(cleaned);
   if (!m) return null;
   const hex = (m[1] as string).replace(/-/g, '').toLowerCase();

@@ -14,18 +14,53 @@ export function ownAppointmentIdOf(metadata: Record<string, unknown>): number | 
   return null;
 }
 
+/** What calsync already holds about the uids of a reschedule message, for `orientReschedule`. */
+export interface KnownUids {
+  isKnown(uid: string): boolean;
+  /** Reschedule links already stored, new uid -> the uid it replaced (from the known appointments' events). */
+  predecessors: ReadonlyMap<string, string>;
+  /** The times held for `uid` when it is an appointment's current uid; null otherwise. */
+  currentTimesOf(uid: string): { startTime: string | null; endTime: string | null } | null;
+}
+
 /**
  * Real Cal.com sends a reschedule with the NEW uid as `uid` and the original as `rescheduleUid`; older
- * third-party docs show the reverse. When the event's `uid` is a booking we know and its `rescheduleUid` is
- * not, the message can only be the reversed form, so we turn it around before it is stored.
+ * third-party docs show the reverse. The message is turned around, before it is stored, only when the
+ * reversed reading is the one that fits what is known:
+ * - a chain never forks, so a reading that gives a uid a second predecessor or successor is wrong;
+ * - when both readings fit, the message carries the NEW booking's times: if they are the ones held for
+ *   `uid`, it is the real order; if they are those held for `rescheduleUid`, or `uid` is a booking held at
+ *   other times and `rescheduleUid` is unknown, it is reversed.
+ * (Fix: this used to flip whenever `uid` was known and `rescheduleUid` was not, which also flipped real
+ * messages whose new uid was already known from a later event, e.g. a chain delivered newest first.)
  */
-export function orientReschedule(event: DomainEvent, isKnownUid: (uid: string) => boolean): DomainEvent {
+export function orientReschedule(event: DomainEvent, known: KnownUids): DomainEvent {
   const previous = event.previousUid;
-  if (!previous || (event.kind !== 'rescheduled' && event.kind !== 'requested')) return event;
-  if (isKnownUid(event.booking.uid) && !isKnownUid(previous)) {
-    return { ...event, previousUid: event.booking.uid, booking: { ...event.booking, uid: previous } };
-  }
-  return event;
+  const uid = event.booking.uid;
+  if (!previous || previous === uid || (event.kind !== 'rescheduled' && event.kind !== 'requested')) return event;
+  if (!known.isKnown(uid)) return event;
+
+  const successors = new Map<string, string>();
+  for (const [next, prev] of known.predecessors) successors.set(prev, next);
+  const fits = (older: string, newer: string) =>
+    (known.predecessors.get(newer) ?? older) === older && (successors.get(older) ?? newer) === newer;
+  const realFits = fits(previous, uid);
+  const reversedFits = fits(uid, previous);
+  if (reversedFits && !realFits) return reversed(event, previous);
+  if (!reversedFits) return event;
+
+  // Both readings fit: the message describes the booking whose times it carries.
+  const describes = (u: string) => {
+    const held = known.currentTimesOf(u);
+    return held !== null && held.startTime === event.booking.startTime && held.endTime === event.booking.endTime;
+  };
+  if (describes(uid)) return event;
+  if (describes(previous)) return reversed(event, previous);
+  return !known.isKnown(previous) && known.currentTimesOf(uid) !== null ? reversed(event, previous) : event;
+}
+
+function reversed(event: DomainEvent, previous: string): DomainEvent {
+  return { ...event, previousUid: event.booking.uid, booking: { ...event.booking, uid: previous } };
 }
 
 /** The uids an event speaks of: its own and the one it was rescheduled from. */

@@ -9,11 +9,19 @@ import type { Db } from '../store/store.js';
 export interface BookingLocks {
   lockUids(db: Db, uids: readonly string[]): Promise<void>;
   lockAppointments(db: Db, ids: readonly number[]): Promise<void>;
+  /**
+   * Serialises the overlap checks of one organizer's bookings. Fix: two overlapping bookings of one
+   * organizer committed concurrently each looked for overlaps before the other was visible, so neither was
+   * flagged. Taken after the uid locks and before any write, for the event's organizer and the organizers
+   * of the appointments it touches (`appointmentIds`), so it cannot wait on a row lock of another holder.
+   */
+  lockOrganizers(db: Db, emails: readonly (string | null | undefined)[], appointmentIds: readonly number[]): Promise<void>;
 }
 
 const NO_LOCKS: BookingLocks = {
   async lockUids() {},
   async lockAppointments() {},
+  async lockOrganizers() {},
 };
 
 const PG_LOCKS: BookingLocks = {
@@ -25,6 +33,18 @@ const PG_LOCKS: BookingLocks = {
   async lockAppointments(db, ids) {
     const sorted = [...new Set(ids)].sort((a, b) => a - b);
     if (sorted.length > 0) await sql`select id from appointments where id in (${sql.join(sorted)}) order by id for update`.execute(db);
+  },
+  async lockOrganizers(db, emails, appointmentIds) {
+    const all = new Set(emails.filter((e): e is string => typeof e === 'string' && e !== ''));
+    const ids = [...new Set(appointmentIds)];
+    if (ids.length > 0) {
+      const { rows } = await sql<{ organizer_email: string | null }>`
+        select organizer_email from appointments where id in (${sql.join(ids)})`.execute(db);
+      for (const r of rows) if (r.organizer_email) all.add(r.organizer_email);
+    }
+    for (const email of [...all].sort()) {
+      await sql`select pg_advisory_xact_lock(hashtext(${'calsync:organizer:' + email}))`.execute(db);
+    }
   },
 };
 

@@ -2,7 +2,7 @@
 // log row and its effect commit together (or not at all). Called for webhooks, reconciliation and replays.
 import type { Logger } from 'pino';
 import { actionOf, canCreateFrom, deriveAppointment, type AppointmentState, type KnownEvent } from '../appointments/lifecycle.js';
-import { orientReschedule, ownAppointmentIdOf, uidsOf } from '../appointments/links.js';
+import { orientReschedule, ownAppointmentIdOf, uidsOf, type KnownUids } from '../appointments/links.js';
 import type { DomainEvent } from '../appointments/types.js';
 import type { Db } from '../store/store.js';
 import type { EventResult, EventRow, EventSource } from '../store/schema.js';
@@ -87,8 +87,9 @@ export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeCo
   }
 
   const known = await selectAppointmentIdsByUids(db, uidsOf(incoming.event));
-  const event = orientReschedule(incoming.event, (uid) => known.has(uid));
+  const event = orientReschedule(incoming.event, await knownUidsFor(db, incoming.event, known));
   const owner = await findOwner(db, event, known);
+  await ctx.locks.lockOrganizers(db, [event.booking.organizer?.email], owner.appointmentIds);
   const log: EventLogWriter = {
     incoming,
     at,
@@ -113,6 +114,28 @@ export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeCo
     return createAppointment(db, incoming, event, owner.linked, log, now, ctx);
   }
   return applyToAppointment(db, event, owner, log, now, ctx);
+}
+
+/**
+ * What `orientReschedule` needs to tell a reversed reschedule from a real one: the reschedule links and the
+ * current uid's times of the appointments the event's uids belong to. (Fix: it used to get only "is this uid
+ * known", which flipped real reschedules whose new uid was known from a later event.) Read only for a
+ * reschedule whose `uid` is already known; every other event needs nothing more.
+ */
+async function knownUidsFor(db: Db, event: DomainEvent, known: Map<string, number>): Promise<KnownUids> {
+  const predecessors = new Map<string, string>();
+  const currentTimes = new Map<string, { startTime: string | null; endTime: string | null }>();
+  const isReschedule = (event.kind === 'rescheduled' || event.kind === 'requested') && event.previousUid !== null;
+  if (isReschedule && known.has(event.booking.uid)) {
+    for (const appointmentId of new Set(known.values())) {
+      for (const { event: e } of await processedEventsOf(db, appointmentId)) {
+        if (e.previousUid && e.previousUid !== e.booking.uid) predecessors.set(e.booking.uid, e.previousUid);
+      }
+      const row = await selectAppointmentById(db, appointmentId);
+      if (row?.calcom_booking_uid) currentTimes.set(row.calcom_booking_uid, { startTime: row.start_time, endTime: row.end_time });
+    }
+  }
+  return { isKnown: (uid) => known.has(uid), predecessors, currentTimesOf: (uid) => currentTimes.get(uid) ?? null };
 }
 
 /** Writes this event's log row once its outcome is known (or updates the row of a parked earlier delivery). */

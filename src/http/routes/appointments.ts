@@ -2,7 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CalsyncError } from '../../errors.js';
+import { uidChain, type KnownEvent } from '../../appointments/lifecycle.js';
+import type { DomainEvent } from '../../appointments/types.js';
 import { selectAppointmentById, selectAppointments, selectUidsOf } from '../../store/queries/appointments.js';
+import { selectProcessedEventsOf } from '../../store/queries/events.js';
 import { selectSinkStates } from '../../store/queries/sinks.js';
 import type { AppointmentRow } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
@@ -24,9 +27,26 @@ export async function presentRows(store: Store, rows: readonly AppointmentRow[])
   const sinks = await selectSinkStates(store.db, rows.map((r) => r.id));
   const out: AppointmentView[] = [];
   for (const row of rows) {
-    out.push(presentAppointment(row, await selectUidsOf(store.db, row.id), sinks.filter((s) => s.appointment_id === row.id)));
+    out.push(presentAppointment(row, await uidsOldestFirst(store, row.id), sinks.filter((s) => s.appointment_id === row.id)));
   }
   return out;
+}
+
+/**
+ * The booking's uids in reschedule-chain order, oldest first, as `previous_uids` promises.
+ * (Fix: they were listed in table order, which after out-of-order deliveries is not the chain's order.)
+ * With two uids or fewer there is at most one previous uid, so the events are read only for longer chains.
+ */
+async function uidsOldestFirst(store: Store, appointmentId: number): Promise<string[]> {
+  const uids = await selectUidsOf(store.db, appointmentId);
+  if (uids.length < 3) return uids;
+  const events: KnownEvent[] = (await selectProcessedEventsOf(store.db, appointmentId)).map((r) => ({
+    id: r.id,
+    event: JSON.parse(r.event_json as string) as DomainEvent,
+  }));
+  const chain = uidChain(events);
+  const position = (uid: string) => (chain.includes(uid) ? chain.indexOf(uid) : chain.length);
+  return [...uids].sort((a, b) => position(a) - position(b));
 }
 
 export async function appointmentReadRoutes(app: FastifyInstance, deps: { store: Store }): Promise<void> {

@@ -1,7 +1,7 @@
 // POST /webhooks/calcom (alias /api/cal/handle-cal-event): verify the signature over the raw bytes, then
 // parse, then validate, then store durably, and only then answer 2xx.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { verifyCalSignature } from '../../calcom/signature.js';
+import { verifyCalSignature, type SignatureResult } from '../../calcom/signature.js';
 import { parseDelivery } from '../../calcom/parse.js';
 import { CalsyncError } from '../../errors.js';
 import type { Intake } from '../../intake/intake.js';
@@ -34,7 +34,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
 async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps: WebhookDeps) {
   const started = process.hrtime.bigint();
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  const signature = verifyCalSignature(raw, request.headers[SIGNATURE_HEADER], deps.webhookSecrets());
+  const signature = verifySafely(raw, request.headers[SIGNATURE_HEADER], deps.webhookSecrets());
   if (!signature.ok) {
     deps.observer.signatureFailed(signature.reason);
     throw new CalsyncError('invalid_signature', signatureMessage(signature.reason));
@@ -53,6 +53,10 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
       throw new CalsyncError('invalid_json');
     }
     trigger = typeof (body as { triggerEvent?: unknown } | null)?.triggerEvent === 'string' ? (body as { triggerEvent: string }).triggerEvent : null;
+    const unstorable = unstorableJson(body);
+    if (unstorable) {
+      throw new CalsyncError('validation_error', `Invalid delivery: ${unstorable.path || '(body)'} ${unstorable.message}`, { issues: [unstorable] });
+    }
     const parsed = parseDelivery(body);
     if (!parsed.ok) throw new CalsyncError(parsed.code, parsed.message, parsed.issues ? { issues: parsed.issues } : undefined);
 
@@ -83,6 +87,59 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
     }
     throw err;
   }
+}
+
+/**
+ * Fix: the minified-body fallback re-serialises the body recursively, so a deeply nested body threw
+ * RangeError and answered 500 even unsigned. A body that cannot be re-serialised cannot match that way.
+ */
+function verifySafely(raw: Buffer, header: string | string[] | undefined, secrets: readonly string[]): SignatureResult {
+  try {
+    return verifyCalSignature(raw, header, secrets);
+  } catch {
+    return { ok: false, reason: 'mismatch' };
+  }
+}
+
+/** Far deeper than any Cal.com body (about six levels); recursive code further on must never meet more. */
+const MAX_JSON_DEPTH = 64;
+
+interface Walked {
+  value: unknown;
+  depth: number;
+  parent: Walked | null;
+  key: string | number | null;
+}
+
+/**
+ * Fix: what the rest of intake cannot take used to answer 500: nesting deep enough to overflow the stack
+ * of recursive code (dedup keys, storing the event), and NUL characters, which PostgreSQL text cannot
+ * hold. Found here, iteratively, and refused as 422 with the field's path.
+ */
+function unstorableJson(value: unknown): { path: string; message: string } | null {
+  const stack: Walked[] = [{ value, depth: 0, parent: null, key: null }];
+  while (stack.length > 0) {
+    const node = stack.pop() as Walked;
+    if (node.depth > MAX_JSON_DEPTH) return { path: pathOf(node), message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+    const v = node.value;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return { path: pathOf(node), message: 'must not contain a NUL character' };
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push({ value: item, depth: node.depth + 1, parent: node, key: i }));
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, item] of Object.entries(v)) {
+        if (key.includes('\u0000')) return { path: pathOf(node), message: 'must not have a key with a NUL character' };
+        stack.push({ value: item, depth: node.depth + 1, parent: node, key });
+      }
+    }
+  }
+  return null;
+}
+
+function pathOf(node: Walked): string {
+  const keys: (string | number)[] = [];
+  for (let n: Walked | null = node; n && n.key !== null; n = n.parent) keys.unshift(n.key);
+  return keys.slice(0, MAX_JSON_DEPTH / 8).join('.') + (keys.length > MAX_JSON_DEPTH / 8 ? '...' : '');
 }
 
 function responseOf(outcome: IntakeOutcome) {

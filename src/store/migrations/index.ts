@@ -1,13 +1,17 @@
 // Numbered migrations, run on every start by both dialects. Add a file `NNN-name.ts` and list it here;
 // never edit one that has shipped.
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { DialectQuirks } from '../dialect.js';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-notion.js';
+import * as m003 from './003-bigint-calcom-ids.js';
 
 type Step = { up(db: Kysely<unknown>, quirks: DialectQuirks): Promise<void> };
 
 const STEPS: Record<string, Step> = {
   '001-initial': m001,
+  '002-notion': m002,
+  '003-bigint-calcom-ids': m003,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, quirks: DialectQuirks): Promise<void> {
@@ -18,10 +22,21 @@ export async function migrateToLatest(db: Kysely<unknown>, quirks: DialectQuirks
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'calsync_migrations',
     migrationLockTableName: 'calsync_migrations_lock',
+    // Fix: without a schema, Kysely counts a migration table in ANY schema of the database as ours, so a
+    // second calsync schema in the same database (e.g. parallel test runs) skipped creating its own and
+    // failed with 'relation "calsync_migrations_lock" does not exist'. Name the schema we run in.
+    ...(quirks.name === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+async function currentSchema(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema (check search_path in DATABASE_URL)');
+  return schema;
 }

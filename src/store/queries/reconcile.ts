@@ -10,10 +10,12 @@ export async function selectEarliestReceivedAt(db: Db): Promise<string | null> {
 }
 
 /**
- * PostgreSQL only, inside a transaction: takes the transaction-scoped advisory lock `key` if no other
+ * PostgreSQL only, inside a transaction: takes the transaction-scoped advisory lock `name` if no other
  * session holds it. It is released by the transaction's end, or by the server when the session dies.
+ * Advisory locks are per database, so the key includes the schema: two calsync deployments in different
+ * schemas of one database never block each other.
  */
-export async function tryAdvisoryXactLock(db: Db, key: number): Promise<boolean> {
-  const result = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${key}::bigint) as locked`.execute(db);
+export async function tryAdvisoryXactLock(db: Db, name: string): Promise<boolean> {
+  const result = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext(current_schema() || ':' || ${name})) as locked`.execute(db);
   return result.rows[0]?.locked === true;
 }
