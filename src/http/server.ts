@@ -23,8 +23,8 @@ export interface ServerDeps {
   isShuttingDown: () => boolean;
 }
 
-/** Routes that other parts of calsync add under the bearer-protected /api prefix. */
-export type ApiPlugin = (api: FastifyInstance) => Promise<void>;
+/** Routes that other parts of calsync add (under the bearer-protected /api prefix, or at the root). */
+export type ApiPlugin = (api: FastifyInstance, deps: ServerDeps) => Promise<void>;
 
 export interface ServerExtensions {
   /** Registered inside the bearer-protected context. */
@@ -50,8 +50,8 @@ export async function buildServer(deps: ServerDeps, ext: ServerExtensions = {}):
   await app.register(async (api) => {
     api.addHook('onRequest', requireBearer(deps.internalApiKey));
     await appointmentReadRoutes(api, deps);
-    for (const plugin of ext.api ?? []) await plugin(api);
+    for (const plugin of ext.api ?? []) await plugin(api, deps);
   });
-  for (const plugin of ext.root ?? []) await app.register(async (ctx) => plugin(ctx));
+  for (const plugin of ext.root ?? []) await app.register(async (ctx) => plugin(ctx, deps));
   return app;
 }
