@@ -19,6 +19,7 @@ export const ERROR_TABLE = {
   conflict: { status: 409, message: 'Conflict' },
   calcom_not_configured: { status: 503, message: 'CALCOM_API_KEY is not set' },
   calcom_api_error: { status: 502, message: 'Cal.com API error' },
+  calcom_rejected: { status: 422, message: 'Cal.com refused the request' },
   notion_not_configured: { status: 503, message: 'NOTION_TOKEN is not set' },
   store_unavailable: { status: 503, message: 'The store cannot be reached; try again' },
   internal_error: { status: 500, message: 'Internal error' },

@@ -38,7 +38,7 @@ export async function createBooking(client: CalcomApiClient, input: CreateBookin
 export interface ListBookingsQuery {
   afterUpdatedAt?: string;
   bookingUid?: string;
-  sortUpdatedAt?: 'asc' | 'desc';
+  sortCreated?: 'asc' | 'desc';
   take: number;
   skip: number;
 }

@@ -9,6 +9,8 @@ export interface CalcomFailure {
   calcom_status: number | null;
   calcom_code: string | null;
   calcom_messages: string[];
+  /** Cal.com answered 2xx (it did what was asked) but the body could not be read. */
+  calcom_accepted?: true;
 }
 
 const MAX_MESSAGE_CHARS = 500;
@@ -61,7 +63,13 @@ export function calcomNetworkError(what: string, err: unknown, timeoutMs: number
   return new CalsyncError('calcom_api_error', `Cal.com could not be reached for ${what}: ${reason}`, details);
 }
 
-/** A 2xx whose body is not what the API documents. */
+/** A 2xx whose body is not what the API documents: Cal.com did what was asked, calsync cannot read how. */
 export function calcomShapeError(what: string, problem: string): CalsyncError {
-  return new CalsyncError('calcom_api_error', `Cal.com answered ${what} with an unexpected body: ${clip(problem)}`);
+  const details: CalcomFailure = { calcom_status: null, calcom_code: null, calcom_messages: [], calcom_accepted: true };
+  return new CalsyncError('calcom_api_error', `Cal.com answered ${what} with an unexpected body: ${clip(problem)}`, details);
+}
+
+/** True for calcomShapeError: the request succeeded at Cal.com even though it failed here. */
+export function calcomAccepted(err: unknown): boolean {
+  return err instanceof CalsyncError && (err.details as CalcomFailure | undefined)?.calcom_accepted === true;
 }

@@ -8,12 +8,16 @@
 //    finds the same appointment the same way, whichever of the two arrives first; nothing is duplicated.
 // If Cal.com refuses or fails, the pending row is deleted in a transaction (unless a webhook echo linked it
 // meanwhile, which proves the booking exists), so no half-made appointment remains: 422 calcom_rejected for
-// Cal.com's 4xx about the request, 502 calcom_api_error for its 5xx, a timeout or no answer.
+// Cal.com's 4xx about the request, 502 calcom_api_error for its 5xx, a timeout or no answer. Ids are never
+// reused, so a late echo of a deleted attempt becomes an appointment of its own rather than landing on
+// another one. The exception is a 2xx whose body calsync cannot read: Cal.com has booked, so the row is
+// kept (502, with details.calcom_accepted) and the BOOKING_CREATED webhook links it.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createBooking, type CreateBookingInput } from '../../calcom/api/bookings.js';
 import type { CalcomApiClient } from '../../calcom/api/client.js';
 import type { ApiBooking } from '../../calcom/api/schemas.js';
+import { calcomAccepted } from '../../calcom/api/translate-error.js';
 import { CalsyncError } from '../../errors.js';
 import type { IncomingEvent, IntakeOutcome } from '../../intake/record-event.js';
 import { bookingLocksFor } from '../../intake/locks.js';
@@ -108,6 +112,11 @@ export async function createAppointmentRoutes(app: FastifyInstance, deps: Create
     try {
       booking = await createBooking(client, bookingInputOf(req, appointmentId));
     } catch (err) {
+      // Booked, but the answer was unreadable: the row stays pending and Cal.com's webhook links it.
+      if (calcomAccepted(err)) {
+        request.log.error({ appointment_id: appointmentId, err }, 'Cal.com booked but its answer could not be read; its webhook will link the appointment');
+        throw err;
+      }
       let kept: AppointmentView | null;
       try {
         kept = await discardPending(deps.store, appointmentId);

@@ -37,6 +37,8 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
   const signature = verifySafely(raw, request.headers[SIGNATURE_HEADER], deps.webhookSecrets());
   if (!signature.ok) {
     deps.observer.signatureFailed(signature.reason);
+    // Nothing of an unsigned body is trusted or logged, not even its trigger.
+    request.log.info({ result: 'rejected', code: 'invalid_signature', reason: signature.reason, duration_ms: elapsedMs(started) }, 'webhook');
     throw new CalsyncError('invalid_signature', signatureMessage(signature.reason));
   }
 
@@ -72,18 +74,19 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
       replayOf: null,
     };
     const outcome = await deps.intake.submit(incoming);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const ms = elapsedMs(started);
     deps.observer.accepted(parsed.trigger, outcome, ms);
     request.log.info(
-      { trigger: parsed.trigger, uid: incoming.bookingUid, result: outcome.status, duplicate: outcome.duplicate, event_id: outcome.eventId, duration_ms: Math.round(ms * 10) / 10 },
+      { trigger: parsed.trigger, uid: incoming.bookingUid, result: outcome.status, duplicate: outcome.duplicate, event_id: outcome.eventId, duration_ms: ms },
       'webhook',
     );
     return reply.code(outcome.status === 'parked' ? 404 : 200).send(responseOf(outcome));
   } catch (err) {
     if (err instanceof CalsyncError && err.status < 500) {
       deps.observer.rejected(trigger, err.code);
-      deps.rejections.record(trigger, err.code, err.message, bookingUidOf(request.body));
-      request.log.info({ trigger, result: 'rejected', code: err.code }, 'webhook');
+      const uid = bookingUidOf(request.body);
+      deps.rejections.record(trigger, err.code, err.message, uid);
+      request.log.info({ trigger, uid, result: 'rejected', code: err.code, duration_ms: elapsedMs(started) }, 'webhook');
     }
     throw err;
   }
@@ -140,6 +143,11 @@ function pathOf(node: Walked): string {
   const keys: (string | number)[] = [];
   for (let n: Walked | null = node; n && n.key !== null; n = n.parent) keys.unshift(n.key);
   return keys.slice(0, MAX_JSON_DEPTH / 8).join('.') + (keys.length > MAX_JSON_DEPTH / 8 ? '...' : '');
+}
+
+/** Milliseconds since `started`, to one decimal. */
+function elapsedMs(started: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
 }
 
 function responseOf(outcome: IntakeOutcome) {

@@ -1,0 +1,43 @@
+// The CLI's HTTP calls to a calsync server: one POST with a timeout, and the answer printed as is
+// (status line, then the JSON body indented).
+import type { CliIo } from './io.js';
+
+export const CLI_REQUEST_TIMEOUT_MS = 120_000;
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+export class UnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    const e = cause as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    const reason = e?.name === 'TimeoutError' ? `no answer within ${CLI_REQUEST_TIMEOUT_MS / 1000} s` : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(cause));
+    super(`cannot reach ${url}: ${reason}`);
+    this.name = 'UnreachableError';
+  }
+}
+
+export async function post(url: string, headers: Record<string, string>, body?: string | Buffer): Promise<HttpAnswer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(CLI_REQUEST_TIMEOUT_MS) });
+  } catch (err) {
+    throw new UnreachableError(url, err);
+  }
+  return { status: res.status, text: await res.text() };
+}
+
+export function printAnswer(io: CliIo, answer: HttpAnswer): void {
+  io.out(`HTTP ${answer.status}`);
+  if (answer.text === '') return;
+  try {
+    io.out(JSON.stringify(JSON.parse(answer.text), null, 2));
+  } catch {
+    io.out(answer.text);
+  }
+}
+
+export function isSuccess(answer: HttpAnswer): boolean {
+  return answer.status >= 200 && answer.status < 300;
+}
