@@ -223,9 +223,23 @@ export function applyEvent(state: AppointmentState, event: DomainEvent): Appoint
     case 'rejected':
       return { ...withStatus(next, 'rejected'), rejectionReason: event.reason ?? next.rejectionReason };
     case 'snapshot':
-      return withStatus(next, snapshotStatus(event));
+      return withSnapshotReasons(withStatus(next, snapshotStatus(event)), event);
     default:
       return assertNever(event.kind);
+  }
+}
+
+/** A snapshot read from Cal.com's API carries the reason and actor of the change it reports. */
+function withSnapshotReasons(state: AppointmentState, event: DomainEvent): AppointmentState {
+  switch (state.status) {
+    case 'cancelled':
+      return { ...state, cancellationReason: event.reason ?? state.cancellationReason, cancelledBy: event.actor ?? state.cancelledBy };
+    case 'rejected':
+      return { ...state, rejectionReason: event.reason ?? state.rejectionReason };
+    default:
+      return event.previousUid
+        ? { ...state, rescheduleReason: event.reason ?? state.rescheduleReason, rescheduledBy: event.actor ?? state.rescheduledBy }
+        : state;
   }
 }
 

@@ -1,7 +1,8 @@
 // Serialises work on one booking across instances. SQLite has one writer, so nothing is needed there; on
 // PostgreSQL, transaction-scoped advisory locks on each uid stop two instances from creating the same
 // appointment twice, and row locks stop two folds of one appointment from losing each other's event.
-// Locks are taken in sorted order so two transactions cannot wait on each other.
+// Locks are taken in sorted order so two transactions cannot wait on each other. Advisory lock keys are
+// (schema, name) pairs, so deployments (or test schemas) sharing one database never wait on each other.
 import { sql } from 'kysely';
 import type { DialectName } from '../store/dialect.js';
 import type { Db } from '../store/store.js';
@@ -27,7 +28,7 @@ const NO_LOCKS: BookingLocks = {
 const PG_LOCKS: BookingLocks = {
   async lockUids(db, uids) {
     for (const uid of [...new Set(uids)].sort()) {
-      await sql`select pg_advisory_xact_lock(hashtext(${'calsync:uid:' + uid}))`.execute(db);
+      await advisoryXactLock(db, 'calsync:uid:' + uid);
     }
   },
   async lockAppointments(db, ids) {
@@ -43,10 +44,14 @@ const PG_LOCKS: BookingLocks = {
       for (const r of rows) if (r.organizer_email) all.add(r.organizer_email);
     }
     for (const email of [...all].sort()) {
-      await sql`select pg_advisory_xact_lock(hashtext(${'calsync:organizer:' + email}))`.execute(db);
+      await advisoryXactLock(db, 'calsync:organizer:' + email);
     }
   },
 };
+
+async function advisoryXactLock(db: Db, name: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${name}))`.execute(db);
+}
 
 export function bookingLocksFor(dialect: DialectName): BookingLocks {
   return dialect === 'postgres' ? PG_LOCKS : NO_LOCKS;

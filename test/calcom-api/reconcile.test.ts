@@ -79,7 +79,7 @@ describe.each(STORE_KINDS)('reconciliation (%s)', (kind) => {
 
     // Missed cancellation.
     const [cancelled] = await appointmentByUid(rig, toCancel.uid);
-    expect(cancelled).toMatchObject({ id: cancelledBefore.id, status: 'cancelled' });
+    expect(cancelled).toMatchObject({ id: cancelledBefore.id, status: 'cancelled', cancellation_reason: 'Changed plans' });
     expect(cancelled.version).toBe(cancelledBefore.version + 1);
 
     // Missed reschedule: the same appointment follows the booking to its new uid and time.
@@ -92,6 +92,7 @@ describe.each(STORE_KINDS)('reconciliation (%s)', (kind) => {
       end_time: '2031-05-06T15:30:00.000Z',
     });
     expect(rescheduled.previous_uids).toEqual([toMove.uid]);
+    expect(rescheduled.reschedule_reason).toBe('Clash');
 
     // Missed confirmation.
     expect((await appointmentByUid(rig, pending.uid))[0].status).toBe('accepted');
@@ -117,6 +118,14 @@ describe.each(STORE_KINDS)('reconciliation (%s)', (kind) => {
     const next = await apiJson(rig.server, '/api/reconcile', { method: 'POST', body: {} });
     expect(next.body.since).toBe(new Date(Date.parse(cursor!) - RECONCILE_OVERLAP_MS).toISOString());
     expect(next.body.recorded).toBe(0);
+
+    // A reconciliation snapshot can be replayed like a webhook: it folds again and changes nothing.
+    const snapshotEvent = createdEvents[0]!;
+    const replay = await apiJson(rig.server, `/api/events/${snapshotEvent.id}/replay`, { method: 'POST', body: {} });
+    expect(replay.status).toBe(200);
+    expect(await versions(rig.server.app.store.db)).toEqual(versionsBefore);
+    const replayRow = await rig.server.app.store.db.selectFrom('events').selectAll().where('replay_of', '=', snapshotEvent.id).executeTakeFirstOrThrow();
+    expect([replayRow.source, replayRow.trigger, replayRow.result, replayRow.appointment_id]).toEqual(['replay', 'BOOKING_SNAPSHOT', 'processed', created.id]);
   });
 
   it('pages through every booking, and backs off when Cal.com throttles the listing', async () => {

@@ -11,6 +11,8 @@
 // the parser's 4xx and nothing is stored.
 import type { Logger } from 'pino';
 import { parseDelivery } from '../../calcom/parse.js';
+import type { DomainEvent } from '../../appointments/types.js';
+import { SNAPSHOT_TRIGGER, snapshotFromStoredBody } from '../../calcom/api/snapshot.js';
 import { CalsyncError } from '../../errors.js';
 import type { Intake } from '../../intake/intake.js';
 import type { IncomingEvent, IntakeOutcome } from '../../intake/record-event.js';
@@ -39,16 +41,7 @@ export async function replayEvent(deps: ReplayDeps, eventId: number, by: 'api' |
   if (!target) throw new CalsyncError('event_not_found', `No event ${eventId}`);
   const root = target.replay_of === null ? target : ((await selectEventById(deps.store.db, target.replay_of)) ?? target);
 
-  let body: unknown;
-  try {
-    body = JSON.parse(target.raw_body);
-  } catch {
-    throw new CalsyncError('invalid_json', `The stored body of event ${eventId} is not JSON; it cannot be replayed`);
-  }
-  const parsed = parseDelivery(body);
-  if (!parsed.ok) {
-    throw new CalsyncError(parsed.code, `Event ${eventId} cannot be replayed: ${parsed.message}`, parsed.issues ? { issues: parsed.issues } : undefined);
-  }
+  const parsed = target.trigger === SNAPSHOT_TRIGGER ? reparseSnapshot(target.raw_body, eventId) : reparseDelivery(target.raw_body, eventId);
 
   const headers = { ...storedHeaders(target.headers), [REPLAY_HEADER]: String(root.id), 'x-calsync-replayed-by': by };
   for (let attempt = 1; attempt <= MAX_REPLAY_KEY_ATTEMPTS; attempt++) {
@@ -60,8 +53,8 @@ export async function replayEvent(deps: ReplayDeps, eventId: number, by: 'api' |
       bookingUid: parsed.bookingUid,
       rawBody: target.raw_body,
       headers,
-      event: 'event' in parsed ? parsed.event : null,
-      skipReason: 'skip' in parsed ? parsed.skip : null,
+      event: parsed.event,
+      skipReason: parsed.skip,
       replayOf: root.id,
     };
     const outcome = await deps.intake.submit(incoming);
@@ -71,6 +64,36 @@ export async function replayEvent(deps: ReplayDeps, eventId: number, by: 'api' |
     }
   }
   throw new CalsyncError('conflict', `Event ${eventId} is being replayed concurrently; try again`);
+}
+
+interface Reparsed {
+  trigger: string;
+  event: DomainEvent | null;
+  skip: string | null;
+  bookingUid: string | null;
+}
+
+function reparseDelivery(raw: string, eventId: number): Reparsed {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new CalsyncError('invalid_json', `The stored body of event ${eventId} is not JSON; it cannot be replayed`);
+  }
+  const parsed = parseDelivery(body);
+  if (!parsed.ok) {
+    throw new CalsyncError(parsed.code, `Event ${eventId} cannot be replayed: ${parsed.message}`, parsed.issues ? { issues: parsed.issues } : undefined);
+  }
+  return 'event' in parsed
+    ? { trigger: parsed.trigger, event: parsed.event, skip: null, bookingUid: parsed.bookingUid }
+    : { trigger: parsed.trigger, event: null, skip: parsed.skip, bookingUid: parsed.bookingUid };
+}
+
+/** Reconciliation and the create-booking API store the booking as Cal.com's API returned it, not a webhook. */
+function reparseSnapshot(raw: string, eventId: number): Reparsed {
+  const event = snapshotFromStoredBody(raw);
+  if (!event) throw new CalsyncError('validation_error', `Event ${eventId} cannot be replayed: its stored booking snapshot no longer parses`);
+  return { trigger: SNAPSHOT_TRIGGER, event, skip: null, bookingUid: event.booking.uid };
 }
 
 function storedHeaders(json: string): Record<string, string> {
