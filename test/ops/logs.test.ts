@@ -46,14 +46,18 @@ describe.each(STORE_KINDS)('log output (%s)', (kind) => {
   it('writes one line per webhook with trigger, uid, result and duration', async () => {
     server = await startTestServer({ kind });
     const { uid } = await trafficWithSecrets(server);
-    // The bad signature is refused before anything is parsed, so it has no webhook line (only a counter).
-    const lines = await waitFor('two webhook lines', () => {
+    const lines = await waitFor('three webhook lines', () => {
       const found = server!.logs.filter((l) => l.msg === 'webhook');
-      return found.length === 2 ? found : undefined;
+      return found.length === 3 ? found : undefined;
     });
     expect(lines[0]).toMatchObject({ trigger: 'BOOKING_CREATED', uid, result: 'processed', duplicate: false });
     expect(lines[0]?.duration_ms).toBeTypeOf('number');
-    expect(lines[1]).toMatchObject({ trigger: 'BOOKING_CREATED', result: 'rejected', code: 'validation_error' });
+    // The bad signature is refused before anything is parsed: its line says why, and nothing of the body.
+    expect(lines[1]).toMatchObject({ result: 'rejected', code: 'invalid_signature', reason: 'mismatch' });
+    expect(lines[1]).not.toHaveProperty('trigger');
+    expect(lines[1]).not.toHaveProperty('uid');
+    expect(lines[1]?.duration_ms).toBeTypeOf('number');
+    expect(lines[2]).toMatchObject({ trigger: 'BOOKING_CREATED', uid, result: 'rejected', code: 'validation_error' });
   });
 
   it('never shows secrets, signatures, the internal key or personal data by default', async () => {
