@@ -1,10 +1,11 @@
 // /admin in a real browser (Debian's chromium driven by playwright-core) against the real server on both
 // stores: a wrong key is refused; log in; an appointment arrives after a signed webhook; retry a failed
-// sync; replay an event; log out. Saves screenshots of the main pages to docs/screenshots/.
+// sync; replay an event; log out. Saves screenshots of the main pages (to docs/screenshots/ with UPDATE_SCREENSHOTS=1).
 //
 // Without /usr/bin/chromium the suite is reported as skipped, unless REQUIRE_BROWSER=1 (CI), where it fails:
 // install it with `apt-get update && apt-get install -y chromium`.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,10 @@ const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const REQUIRE_BROWSER = process.env.REQUIRE_BROWSER === '1';
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
-const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../docs/screenshots');
+// The README's screenshots are refreshed on request (UPDATE_SCREENSHOTS=1); ordinary runs shoot into a temp
+// dir, so the pages are still rendered and captured without dirtying the work tree.
+const SCREENSHOT_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(import.meta.dirname, '../../docs/screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'calsync-shots-'));
 const LAPTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 const UI_TIMEOUT_MS = 10_000;
