@@ -23,6 +23,11 @@ export function openPostgres(connectionString: string): OpenedPostgres {
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Fix: a client checked out of the pool (mid-transaction) that loses its connection also emits 'error',
+  // and the pool listens only to idle clients, so a PostgreSQL restart under load threw an uncaught
+  // exception and killed calsync. The failure already rejects the client's query (intake answers 503
+  // store_unavailable) and the pool drops the broken client on release, so the event needs no handling.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }
