@@ -85,7 +85,8 @@ function bodyFactory(secret: string): () => { body: string; signature: string } 
   let n = 0;
   return () => {
     n += 1;
-    const uid = `bench${process.pid}x${n.toString(36)}`.padEnd(22, '0').slice(0, 22);
+    // Zero-padded at the front: padding at the end made n and 36·n the same uid.
+    const uid = `b${process.pid.toString(36)}x${n.toString(36).padStart(12, '0')}`.padStart(22, '0');
     const start = new Date(base + n * SLOT_MS).toISOString().replace('.000Z', 'Z');
     const end = new Date(base + n * SLOT_MS + SLOT_MS).toISOString().replace('.000Z', 'Z');
     const body = template.split(placeholder).join(uid).replace(START, start).replace(END, end);

@@ -11,12 +11,19 @@ export interface BookingLocks {
   lockUids(db: Db, uids: readonly string[]): Promise<void>;
   lockAppointments(db: Db, ids: readonly number[]): Promise<void>;
   /**
-   * Serialises the overlap checks of one organizer's bookings. Fix: two overlapping bookings of one
+   * Serialises the overlap checks of bookings that could overlap. Fix: two overlapping bookings of one
    * organizer committed concurrently each looked for overlaps before the other was visible, so neither was
-   * flagged. Taken after the uid locks and before any write, for the event's organizer and the organizers
-   * of the appointments it touches (`appointmentIds`), so it cannot wait on a row lock of another holder.
+   * flagged. Taken after the uid locks and before any write, for the event's placement and the current
+   * placements of the appointments it touches (`appointmentIds`), so it cannot wait on a row lock of
+   * another holder.
    */
-  lockOrganizers(db: Db, emails: readonly (string | null | undefined)[], appointmentIds: readonly number[]): Promise<void>;
+  lockOrganizers(db: Db, placements: readonly LockPlacement[], appointmentIds: readonly number[]): Promise<void>;
+}
+
+export interface LockPlacement {
+  email: string | null | undefined;
+  startTime: string | null | undefined;
+  endTime: string | null | undefined;
 }
 
 const NO_LOCKS: BookingLocks = {
@@ -25,32 +32,64 @@ const NO_LOCKS: BookingLocks = {
   async lockOrganizers() {},
 };
 
+const HOUR_MS = 3_600_000;
+/** Longer placements lock the organizer exclusively instead of hour by hour. */
+const MAX_HOUR_BUCKETS = 48;
+
+/**
+ * Which advisory locks a set of placements needs. Two overlapping placements of one organizer always share
+ * an hour bucket, so locking the buckets exclusively serialises exactly the checks that can conflict, while
+ * bookings at other hours proceed in parallel. Every holder also takes its organizer's lock: shared for
+ * bucketed placements, exclusive for a placement too long (or too vague) to bucket, which therefore waits
+ * for every other check of that organizer.
+ */
+export function organizerLockPlan(placements: readonly LockPlacement[]): { organizers: Map<string, 'shared' | 'exclusive'>; buckets: string[] } {
+  const organizers = new Map<string, 'shared' | 'exclusive'>();
+  const buckets = new Set<string>();
+  for (const p of placements) {
+    if (!p.email) continue;
+    const start = p.startTime ? Date.parse(p.startTime) : NaN;
+    const end = p.endTime ? Date.parse(p.endTime) : NaN;
+    const first = Math.floor(start / HOUR_MS);
+    const last = Math.floor((Math.max(end, start + 1) - 1) / HOUR_MS);
+    if (!Number.isFinite(first) || !Number.isFinite(last) || last - first + 1 > MAX_HOUR_BUCKETS) {
+      organizers.set(p.email, 'exclusive');
+      continue;
+    }
+    if (!organizers.has(p.email)) organizers.set(p.email, 'shared');
+    for (let h = first; h <= last; h++) buckets.add(`${p.email}@${h}`);
+  }
+  return { organizers, buckets: [...buckets].sort() };
+}
+
 const PG_LOCKS: BookingLocks = {
   async lockUids(db, uids) {
-    for (const uid of [...new Set(uids)].sort()) {
-      await advisoryXactLock(db, 'calsync:uid:' + uid);
-    }
+    for (const uid of [...new Set(uids)].sort()) await advisoryXactLock(db, 'calsync:uid:' + uid);
   },
   async lockAppointments(db, ids) {
     const sorted = [...new Set(ids)].sort((a, b) => a - b);
     if (sorted.length > 0) await sql`select id from appointments where id in (${sql.join(sorted)}) order by id for update`.execute(db);
   },
-  async lockOrganizers(db, emails, appointmentIds) {
-    const all = new Set(emails.filter((e): e is string => typeof e === 'string' && e !== ''));
+  async lockOrganizers(db, placements, appointmentIds) {
+    const all: LockPlacement[] = [...placements];
     const ids = [...new Set(appointmentIds)];
     if (ids.length > 0) {
-      const { rows } = await sql<{ organizer_email: string | null }>`
-        select organizer_email from appointments where id in (${sql.join(ids)})`.execute(db);
-      for (const r of rows) if (r.organizer_email) all.add(r.organizer_email);
+      const { rows } = await sql<{ organizer_email: string | null; start_time: string | null; end_time: string | null }>`
+        select organizer_email, start_time, end_time from appointments where id in (${sql.join(ids)})`.execute(db);
+      for (const r of rows) all.push({ email: r.organizer_email, startTime: r.start_time, endTime: r.end_time });
     }
-    for (const email of [...all].sort()) {
-      await advisoryXactLock(db, 'calsync:organizer:' + email);
+    const plan = organizerLockPlan(all);
+    // Organizer locks before bucket locks, each in sorted order, so no two holders wait on each other.
+    for (const [email, mode] of [...plan.organizers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      await advisoryXactLock(db, 'calsync:organizer:' + email, mode === 'shared');
     }
+    for (const bucket of plan.buckets) await advisoryXactLock(db, 'calsync:organizer-hour:' + bucket);
   },
 };
 
-async function advisoryXactLock(db: Db, name: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${name}))`.execute(db);
+async function advisoryXactLock(db: Db, name: string, shared = false): Promise<void> {
+  if (shared) await sql`select pg_advisory_xact_lock_shared(hashtext(current_schema()), hashtext(${name}))`.execute(db);
+  else await sql`select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${name}))`.execute(db);
 }
 
 export function bookingLocksFor(dialect: DialectName): BookingLocks {

@@ -89,7 +89,11 @@ export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeCo
   const known = await selectAppointmentIdsByUids(db, uidsOf(incoming.event));
   const event = orientReschedule(incoming.event, await knownUidsFor(db, incoming.event, known));
   const owner = await findOwner(db, event, known);
-  await ctx.locks.lockOrganizers(db, [event.booking.organizer?.email], owner.appointmentIds);
+  await ctx.locks.lockOrganizers(
+    db,
+    [{ email: event.booking.organizer?.email, startTime: event.booking.startTime, endTime: event.booking.endTime }],
+    owner.appointmentIds,
+  );
   const log: EventLogWriter = {
     incoming,
     at,

@@ -284,9 +284,12 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
     it('overlapping bookings that arrive at the same moment are still both flagged', async () => {
       const pairs = Array.from({ length: 8 }, (_, n) => {
         const host = organizer(`race-${n}`);
+        // Odd pairs: a three-day booking (too long to lock hour by hour) against a short one inside it.
+        const first = n % 2 === 0 ? { startTime: '2031-06-19T10:00:00Z', endTime: '2031-06-19T11:00:00Z' } : { startTime: '2031-06-19T00:00:00Z', endTime: '2031-06-22T00:00:00Z' };
+        const second = n % 2 === 0 ? { startTime: '2031-06-19T10:30:00Z', endTime: '2031-06-19T11:30:00Z' } : { startTime: '2031-06-21T15:00:00Z', endTime: '2031-06-21T15:30:00Z' };
         return [
-          body('BOOKING_CREATED', { uid: uid(`race-${n}-a`), organizer: host, startTime: '2031-06-19T10:00:00Z', endTime: '2031-06-19T11:00:00Z' }),
-          body('BOOKING_CREATED', { uid: uid(`race-${n}-b`), organizer: host, startTime: '2031-06-19T10:30:00Z', endTime: '2031-06-19T11:30:00Z' }),
+          body('BOOKING_CREATED', { uid: uid(`race-${n}-a`), organizer: host, ...first }),
+          body('BOOKING_CREATED', { uid: uid(`race-${n}-b`), organizer: host, ...second }),
         ];
       });
       const replies = await Promise.all(pairs.flat().map((b) => send(b)));
