@@ -1,0 +1,86 @@
+// Notion's failures, translated once at the boundary into what they mean for a row: retry later, give up on
+// this version, or hand the row back untouched. See docs/notion-api.md §2 and §5.
+import { APIErrorCode, APIResponseError, isNotionClientError, UnknownHTTPResponseError } from '@notionhq/client';
+import { LimiterClosedError } from '../rate-limiter.js';
+import type { FailureClass } from '../worker.js';
+
+export class NotLeaderError extends Error {
+  constructor() {
+    super('this instance no longer drives the Notion sink; request not sent');
+    this.name = 'NotLeaderError';
+  }
+}
+
+/** Raised by our own fetch when Notion did not answer in time (the request was aborted). */
+export class NotionTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`Notion did not answer within ${timeoutMs} ms`);
+    this.name = 'NotionTimeoutError';
+  }
+}
+
+/** A create or update whose outcome is unknown (timeout, network error, 504) may still land a little later. */
+export const AMBIGUOUS_WRITE_RETRY_MIN_MS = 5_000;
+/** A wrong token or an unshared database needs a person; retry slowly meanwhile, drop nothing. */
+export const ACCESS_PROBLEM_RETRY_MIN_MS = 60_000;
+
+const PERMANENT_CODES = new Set<string>([
+  APIErrorCode.ValidationError,
+  APIErrorCode.InvalidJSON,
+  APIErrorCode.InvalidRequestURL,
+  APIErrorCode.InvalidRequest,
+]);
+
+/** Notion's own words, which is what a person needs to fix the data: `validation_error: X is not a property that exists.` */
+export function notionErrorMessage(err: unknown): string {
+  if (APIResponseError.isAPIResponseError(err)) return `${err.code}: ${err.message}`;
+  if (UnknownHTTPResponseError.isUnknownHTTPResponseError(err)) return `HTTP ${err.status} from Notion (not a Notion error body)`;
+  if (err instanceof Error) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ? `${err.message} (${cause.code})` : err.message;
+  }
+  return String(err);
+}
+
+export function isValidationError(err: unknown, messageIncludes?: string): boolean {
+  return APIResponseError.isAPIResponseError(err) && err.code === APIErrorCode.ValidationError && (messageIncludes === undefined || err.message.includes(messageIncludes));
+}
+
+export function isObjectNotFound(err: unknown): boolean {
+  return APIResponseError.isAPIResponseError(err) && err.code === APIErrorCode.ObjectNotFound;
+}
+
+export function classifyNotionError(err: unknown): FailureClass {
+  const message = notionErrorMessage(err);
+  if (err instanceof LimiterClosedError || err instanceof NotLeaderError) return { kind: 'abandon', message };
+  if (APIResponseError.isAPIResponseError(err)) {
+    if (PERMANENT_CODES.has(err.code)) return { kind: 'permanent', message };
+    switch (err.code) {
+      case APIErrorCode.Unauthorized:
+      case APIErrorCode.RestrictedResource:
+      case APIErrorCode.ObjectNotFound:
+        return { kind: 'transient', message, minDelayMs: ACCESS_PROBLEM_RETRY_MIN_MS };
+      case APIErrorCode.GatewayTimeout:
+        return { kind: 'transient', message, minDelayMs: AMBIGUOUS_WRITE_RETRY_MIN_MS };
+      default:
+        // rate_limited (after our re-sends), conflict_error, internal_server_error, service_unavailable,
+        // service_overload, and codes newer than this SDK.
+        return { kind: 'transient', message };
+    }
+  }
+  if (UnknownHTTPResponseError.isUnknownHTTPResponseError(err)) {
+    // An HTML 502 from the edge, or a status/code this SDK does not know (e.g. missing_version): transient.
+    return { kind: 'transient', message, minDelayMs: err.status === 400 ? ACCESS_PROBLEM_RETRY_MIN_MS : 0 };
+  }
+  if (err instanceof NotionTimeoutError || isNotionClientError(err)) {
+    return { kind: 'transient', message, minDelayMs: AMBIGUOUS_WRITE_RETRY_MIN_MS };
+  }
+  // A network error (fetch failed, connection refused or reset): the request may or may not have arrived.
+  if (err instanceof TypeError || isSystemError(err)) return { kind: 'transient', message, minDelayMs: AMBIGUOUS_WRITE_RETRY_MIN_MS };
+  // Our own bug or the store failing: retry; never drop the row.
+  return { kind: 'transient', message };
+}
+
+function isSystemError(err: unknown): boolean {
+  return typeof (err as { code?: unknown } | null)?.code === 'string';
+}

@@ -1,0 +1,76 @@
+// Notion down for a while (a shortened stand-in for a 30 s outage): syncs wait, visibly (state retrying with
+// Notion's error), the sink probes with one request at a time on a growing pause instead of hammering, and
+// once Notion answers again the mirror converges: every booking with exactly one page.
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeBookingUid } from '../../src/calcom/samples.js';
+import { countSinkRowsByState } from '../../src/store/queries/sink-work.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { STORE_KINDS } from '../support/stores.js';
+import { calcomBody, startNotionWorkspace, waitFor, type NotionWorkspace } from './support/notion.js';
+
+/** A gap between two failed requests that shows the sink waiting rather than retrying at once. */
+const BACKED_OFF_GAP_MS = 1_000;
+
+describe.each(STORE_KINDS)('a Notion outage (%s)', (kind) => {
+  let notion: NotionWorkspace | undefined;
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    await server?.location.cleanup();
+    await notion?.close();
+    server = undefined;
+    notion = undefined;
+  });
+
+  async function sendAll(bodies: Record<string, unknown>[]): Promise<void> {
+    for (const body of bodies) {
+      const res = await server!.sendWebhook(body);
+      expect(res.status).toBe(200);
+    }
+  }
+
+  async function allSynced(expected: number, timeoutMs: number): Promise<void> {
+    await waitFor(
+      `${expected} appointments synced`,
+      async () => {
+        const states = await countSinkRowsByState(server!.app.store.db, 'notion');
+        return states.synced === expected && Object.keys(states).length === 1;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  it('an outage: syncs wait (state retrying, with the error) and converge once Notion is back', { timeout: 55_000 }, async () => {
+    notion = await startNotionWorkspace();
+    server = await startTestServer({ kind, env: { ...notion.env(50), LOG_LEVEL: 'error' } });
+    // The sink is up and mirroring when Notion goes down.
+    const before = makeBookingUid();
+    await sendAll([calcomBody('BOOKING_CREATED', { uid: before })]);
+    await allSynced(1, 20_000);
+    notion.emulator.setOutage(true);
+    const uids = Array.from({ length: 15 }, () => makeBookingUid());
+    await sendAll(uids.map((uid, i) => calcomBody('BOOKING_CREATED', { uid, attendee: { name: `P${i}`, email: `p${i}.${uid.toLowerCase()}@example.com` } })));
+
+    const waiting = await waitFor('a sync to fail on the outage', async () => {
+      const res = await server!.api(`/api/appointments?calcom_uid=${uids[0]}`);
+      const a = ((await res.json()) as { appointments: { sync: { notion?: { state: string; last_error: string | null; attempts: number } } }[] }).appointments[0];
+      return a?.sync.notion?.state === 'retrying' ? a.sync.notion : undefined;
+    });
+    expect(waiting.last_error).toContain('service_unavailable');
+    expect(waiting.attempts).toBeGreaterThanOrEqual(1);
+    // The outage lasts until the sink has backed off twice: after the syncs that were in flight failed
+    // together, it probes with single requests, seconds apart, instead of hammering.
+    const outageGaps = () => {
+      const failed = notion!.emulator.requests.filter((r) => r.fault === 'outage').map((r) => r.at);
+      return failed.slice(1).map((at, i) => at - (failed[i] as number));
+    };
+    await waitFor('the sink to back off between probes', () => outageGaps().filter((g) => g >= BACKED_OFF_GAP_MS).length >= 2, { timeoutMs: 30_000 });
+    expect(notion.sessions()).toHaveLength(1); // the one synced before the outage
+    notion.emulator.setOutage(false);
+
+    await allSynced(uids.length + 1, 45_000);
+    for (const uid of uids) expect(notion.sessionsWithUid(uid, true)).toHaveLength(1);
+    expect(notion.clients()).toHaveLength(uids.length + 1);
+  });
+});
