@@ -1,6 +1,7 @@
-// The one table of error codes: well-formed rows, the contract's codes with the contract's statuses, and the
-// error body shape every route answers with. (The check of this table against the README's list of codes
-// belongs here too, once the README lists them.)
+// The one table of error codes: well-formed rows, the contract's codes with the contract's statuses, the
+// error body shape every route answers with, and the README's list of codes kept identical to the table.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CalsyncError, ERROR_TABLE, isCalsyncError, type ErrorCode } from '../src/errors.js';
 
@@ -53,5 +54,15 @@ describe('CalsyncError', () => {
       status: 'error',
       error: { code: 'validation_error', message: 'Invalid payload.startTime', details: { issues } },
     });
+  });
+});
+
+describe('README error codes', () => {
+  it('lists exactly the codes of ERROR_TABLE, each with its status', () => {
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const section = readme.split('## Error codes')[1]?.split('\n## ')[0] ?? '';
+    const listed = Object.fromEntries([...section.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]));
+    const table = Object.fromEntries(Object.entries(ERROR_TABLE).map(([code, row]) => [code, row.status]));
+    expect(listed).toEqual(table);
   });
 });

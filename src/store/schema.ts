@@ -80,7 +80,7 @@ export interface SinkStateTable {
   appointment_id: number;
   /** The appointment version last mirrored; 0 = never. */
   synced_version: number;
-  /** pending | synced | retrying | failed */
+  /** pending | syncing | retrying | synced | failed | orphaned | retired (src/sinks/notion/README.md) */
   state: string;
   external_id: string | null;
   attempts: number;
