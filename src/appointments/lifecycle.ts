@@ -208,7 +208,8 @@ export function applyEvent(state: AppointmentState, event: DomainEvent): Appoint
         'accepted',
       );
     case 'meeting_started':
-      return next;
+      // Cal.com schedules MEETING_STARTED only for accepted bookings, so a meeting that starts was accepted.
+      return next.status === 'requested' ? withStatus(next, 'accepted') : next;
     case 'meeting_ended':
       return withStatus(next, 'completed');
     case 'no_show_updated':

@@ -368,9 +368,16 @@ describe('applyEvent', () => {
     expect(applyEvent(base, event(kind, facts(A))).status).toBe(status);
   });
 
-  it.each(['meeting_started', 'payment_initiated', 'no_show_updated'] as const)('%s leaves the status alone', (kind) => {
+  it.each(['payment_initiated', 'no_show_updated'] as const)('%s leaves the status alone', (kind) => {
     const pending = { ...base, status: 'requested' as const };
     expect(applyEvent(pending, event(kind, bareFacts(A), { noShow: [] })).status).toBe('requested');
+  });
+
+  it('meeting_started means the booking was accepted (Cal.com schedules it only for accepted bookings)', () => {
+    const pending = { ...base, status: 'requested' as const };
+    expect(applyEvent(pending, event('meeting_started', bareFacts(A))).status).toBe('accepted');
+    const cancelledState = { ...base, status: 'cancelled' as const };
+    expect(applyEvent(cancelledState, event('meeting_started', bareFacts(A))).status).toBe('cancelled');
   });
 
   it('leaving the cancelled status clears the cancellation facts', () => {

@@ -1,4 +1,4 @@
-// Snapshots (a booking's state read from Cal.com's API) carry the reason and actor of the change they report.
+// Snapshots carry the reason and actor of the change they report; meeting events imply an accepted booking.
 import { describe, expect, it } from 'vitest';
 import { deriveAppointment } from '../../src/appointments/lifecycle.js';
 import { event, facts } from './events.js';
@@ -25,5 +25,20 @@ describe('snapshot events', () => {
     expect(moved).toMatchObject({ uid: 'uidB', status: 'accepted', rescheduleReason: 'Clash', rescheduledBy: 'dana@studio.example.com' });
     const plain = deriveAppointment([{ id: 1, event: event('snapshot', facts('uidA'), { snapshotStatus: 'accepted', reason: 'stale' }) }]);
     expect(plain?.rescheduleReason).toBeNull();
+  });
+});
+
+describe('meeting events', () => {
+  it('a MEETING_STARTED for a booking never seen makes an accepted appointment, not a requested one', () => {
+    expect(deriveAppointment([{ id: 1, event: event('meeting_started', facts('uidA')) }])?.status).toBe('accepted');
+  });
+
+  it('a MEETING_STARTED changes no status that is already settled', () => {
+    const cancelled = deriveAppointment([
+      { id: 1, event: event('created', facts('uidA')) },
+      { id: 2, event: event('cancelled', facts('uidA'), { reason: 'Ill' }) },
+      { id: 3, event: event('meeting_started', facts('uidA')) },
+    ]);
+    expect(cancelled?.status).toBe('cancelled');
   });
 });
