@@ -4,6 +4,7 @@
 // reschedule before the booking it moves, ends in the same state as the natural order. It also makes
 // repeats harmless: folding an event twice gives the state of folding it once.
 import type { AppointmentStatus, Attendee, BookingFacts, DomainEvent, EventKind, Person } from './types.js';
+import { bareBookingFacts } from './booking-facts.js';
 
 export interface AppointmentState {
   /** The booking's current uid: the tip of its reschedule chain. */
@@ -154,20 +155,9 @@ export function deriveAppointment(events: readonly KnownEvent[]): AppointmentSta
 
 function initialState(event: DomainEvent): AppointmentState {
   return {
-    uid: event.booking.uid,
-    previousUids: [],
-    bookingId: null,
-    eventTypeId: null,
-    eventType: null,
-    title: null,
-    startTime: null,
-    endTime: null,
-    organizer: null,
+    ...bareBookingFacts(event.booking.uid),
     attendees: [],
-    phone: null,
-    notes: null,
-    location: null,
-    metadata: {},
+    previousUids: [],
     status: 'requested',
     rescheduleReason: null,
     rescheduledBy: null,

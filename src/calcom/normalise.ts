@@ -2,6 +2,7 @@
 // numeric ids) were already normalised by the schemas; this decides which wire field feeds which fact.
 
 import type { BookingFacts, DomainEvent, Person } from '../appointments/types.js';
+import { bareBookingFacts } from '../appointments/booking-facts.js';
 import { responseLocation, responseText } from './responses.js';
 import type { BookingPayload, MeetingPayload, NoShowPayload, PersonPayload } from './schemas.js';
 import type { WebhookEventKind } from './triggers.js';
@@ -62,21 +63,7 @@ export function normaliseMeetingEvent(
 export function normaliseNoShowEvent(payload: NoShowPayload, sentAt: string | null): DomainEvent {
   return {
     kind: 'no_show_updated',
-    booking: {
-      uid: payload.bookingUid,
-      bookingId: payload.bookingId ?? null,
-      eventTypeId: null,
-      eventType: null,
-      title: null,
-      startTime: null,
-      endTime: null,
-      organizer: null,
-      attendees: [],
-      phone: null,
-      notes: null,
-      location: null,
-      metadata: {},
-    },
+    booking: bareBookingFacts(payload.bookingUid, payload.bookingId ?? null),
     previousUid: null,
     reason: null,
     actor: null,

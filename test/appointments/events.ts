@@ -1,6 +1,7 @@
 // DomainEvent builders for the pure lifecycle tests: one booking's facts with plausible defaults, and one
 // helper per kind of change Cal.com sends. Every builder returns a fresh object, so tests may mutate it.
 import type { KnownEvent } from '../../src/appointments/lifecycle.js';
+import { bareBookingFacts } from '../../src/appointments/booking-facts.js';
 import type { BookingFacts, DomainEvent, EventKind, Person } from '../../src/appointments/types.js';
 
 export const ORGANIZER: Person = { name: 'Dana Whitfield', email: 'dana@studio.example.com', timeZone: 'Europe/Berlin' };
@@ -29,21 +30,7 @@ export function facts(uid: string, overrides: Partial<BookingFacts> = {}): Booki
 
 /** A message that names the booking and nothing else (e.g. `{uid, cancellationReason}`). */
 export function bareFacts(uid: string): BookingFacts {
-  return {
-    uid,
-    bookingId: null,
-    eventTypeId: null,
-    eventType: null,
-    title: null,
-    startTime: null,
-    endTime: null,
-    organizer: null,
-    attendees: [],
-    phone: null,
-    notes: null,
-    location: null,
-    metadata: {},
-  };
+  return bareBookingFacts(uid);
 }
 
 export function event(kind: EventKind, booking: BookingFacts, overrides: Partial<DomainEvent> = {}): DomainEvent {
