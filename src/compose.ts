@@ -14,7 +14,6 @@ import { addNotion } from './sinks/notion/wiring.js';
 
 export function composeAppOptions(config: Config, log: Logger): AppOptions {
   const options: AppOptions = { log, sinks: [], extensions: { api: [], root: [] } };
-  void config;
   // Operating: the event log API, /admin and /metrics; intake reports to the metrics; secret values are
   // masked in the logs (configured ones now, generated ones once the app has resolved them).
   redactSecretValues(log, [config.notion?.token, config.calcom.apiKey, ...(config.webhookSecrets ?? []), config.internalApiKey]);
