@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { selectSetting, upsertSetting } from './store/queries/settings.js';
+import { insertSettingIfAbsent, selectSetting } from './store/queries/settings.js';
 import type { Store } from './store/store.js';
 
 export const GENERATED_SECRETS_FILE = 'generated-secrets.env';
@@ -25,10 +25,11 @@ export async function resolveSecrets(store: Store, config: Config): Promise<Reso
     const existing = await selectSetting(store.db, key);
     if (existing) return existing;
     const value = prefix + crypto.randomBytes(24).toString('base64url');
-    await upsertSetting(store.db, key, value, at);
-    // Two instances starting together may both generate; the store keeps one, and both read it back.
-    generatedNow.push(name);
-    return (await selectSetting(store.db, key)) ?? value;
+    // Two instances starting together may both generate; the first insert wins and both read it back.
+    await insertSettingIfAbsent(store.db, key, value, at);
+    const kept = (await selectSetting(store.db, key)) ?? value;
+    if (kept === value) generatedNow.push(name);
+    return kept;
   }
   const webhookSecrets = config.webhookSecrets ?? [await fromStore(WEBHOOK_SECRET_KEY, 'CAL_WEBHOOK_SECRET', 'whsec_')];
   const internalApiKey = config.internalApiKey ?? (await fromStore(API_KEY_KEY, 'INTERNAL_API_KEY', 'csk_'));

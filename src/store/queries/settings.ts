@@ -13,3 +13,8 @@ export async function upsertSetting(db: Db, key: string, value: string, at: stri
     .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at }))
     .execute();
 }
+
+/** Stores the value unless the key exists; the caller reads back whichever value won. */
+export async function insertSettingIfAbsent(db: Db, key: string, value: string, at: string): Promise<void> {
+  await db.insertInto('settings').values({ key, value, updated_at: at }).onConflict((oc) => oc.column('key').doNothing()).execute();
+}
