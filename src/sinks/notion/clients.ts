@@ -4,10 +4,23 @@
 import type { Client } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { selectNotionClientPage, upsertNotionClientPage } from '../../store/queries/notion.js';
+import { selectSetting, upsertSetting } from '../../store/queries/settings.js';
 import type { Db } from '../../store/store.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import type { PropertyNames } from './property-names.js';
 import { clientProperties, normaliseEmail, type ClientFacts } from './values.js';
+
+/**
+ * When the latest Clients page create was sent (epoch ms). A create whose sender died may land after a new
+ * leader looked the email up and found nothing, so the new leader's takeover grace covers these too.
+ */
+const CLIENT_CREATE_ATTEMPT_SETTING = 'notion.client_create_attempted_ms';
+
+export async function selectLatestClientCreateAttempt(db: Db): Promise<number | null> {
+  const raw = await selectSetting(db, CLIENT_CREATE_ATTEMPT_SETTING);
+  const at = raw === null ? NaN : Number(raw);
+  return Number.isFinite(at) ? at : null;
+}
 
 export interface ClientPagesDeps {
   client: Client;
@@ -54,6 +67,8 @@ export class ClientPages {
   }
 
   private async create(facts: ClientFacts): Promise<string> {
+    const now = new Date();
+    await upsertSetting(this.deps.db, CLIENT_CREATE_ATTEMPT_SETTING, String(now.getTime()), now.toISOString());
     const page = await this.deps.client.pages.create({
       parent: { data_source_id: this.deps.dataSourceId() },
       properties: clientProperties(facts, this.deps.names) as Parameters<Client['pages']['create']>[0]['properties'],

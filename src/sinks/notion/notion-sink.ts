@@ -10,7 +10,7 @@ import { backoffDelayMs, DEFAULT_BACKOFF } from '../backoff.js';
 import { createLeadership, DEFAULT_LEADERSHIP, type Leadership, type LeadershipOptions } from '../leadership.js';
 import { RateLimiter, type PauseStore } from '../rate-limiter.js';
 import { SinkWorker, type FailureClass, type SinkHandler, type SinkWorkerTuning } from '../worker.js';
-import { ClientPages } from './clients.js';
+import { ClientPages, selectLatestClientCreateAttempt } from './clients.js';
 import { createNotionClient } from './client.js';
 import { loadKnownTargets, resolveAndCheckTargets, saveTargets, type NotionTargets } from './data-sources.js';
 import { classifyNotionError } from './errors.js';
@@ -97,8 +97,8 @@ export function createNotionWorker(deps: NotionSinkDeps): SinkWorker {
       const at = new Date().toISOString();
       await limiter.loadPersistedPause();
       // Creates the previous worker sent just before it died may still land: wait before looking them up.
-      const lastCreate = await selectLatestSessionCreateAttempt(store.db);
-      if (lastCreate !== null && lastCreate + tuning.takeoverGraceMs > Date.now()) {
+      const lastCreate = Math.max((await selectLatestSessionCreateAttempt(store.db)) ?? 0, (await selectLatestClientCreateAttempt(store.db)) ?? 0);
+      if (lastCreate > 0 && lastCreate + tuning.takeoverGraceMs > Date.now()) {
         await limiter.pauseUntil(lastCreate + tuning.takeoverGraceMs, { persist: false });
       }
       targets ??= await resolveAndCheckTargets(client, config, names, log, await loadKnownTargets(store.db, config));

@@ -27,12 +27,24 @@ export async function migrateToLatest(db: Kysely<unknown>, quirks: DialectQuirks
     // failed with 'relation "calsync_migrations_lock" does not exist'. Name the schema we run in.
     ...(quirks.name === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return;
+    // Kysely's look-up of its migration table walks every schema of the database; one dropped at that
+    // moment by someone else (another deployment's teardown, a test's cleanup) fails it with 3F000
+    // "schema does not exist" although ours is fine. That is worth another try; nothing else is.
+    if (attempt < MIGRATION_ATTEMPTS && (error as { code?: string }).code === PG_INVALID_SCHEMA_NAME) {
+      await new Promise((resolve) => setTimeout(resolve, MIGRATION_RETRY_DELAY_MS * attempt));
+      continue;
+    }
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+const PG_INVALID_SCHEMA_NAME = '3F000';
+const MIGRATION_ATTEMPTS = 5;
+const MIGRATION_RETRY_DELAY_MS = 100;
 
 async function currentSchema(db: Kysely<unknown>): Promise<string> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
