@@ -64,7 +64,7 @@ export function organizerLockPlan(placements: readonly LockPlacement[]): { organ
 
 const PG_LOCKS: BookingLocks = {
   async lockUids(db, uids) {
-    for (const uid of [...new Set(uids)].sort()) await advisoryXactLock(db, 'calsync:uid:' + uid);
+    await advisoryXactLocks(db, [...new Set(uids)].sort().map((uid) => ({ name: 'calsync:uid:' + uid, shared: false })));
   },
   async lockAppointments(db, ids) {
     const sorted = [...new Set(ids)].sort((a, b) => a - b);
@@ -80,16 +80,26 @@ const PG_LOCKS: BookingLocks = {
     }
     const plan = organizerLockPlan(all);
     // Organizer locks before bucket locks, each in sorted order, so no two holders wait on each other.
-    for (const [email, mode] of [...plan.organizers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      await advisoryXactLock(db, 'calsync:organizer:' + email, mode === 'shared');
-    }
-    for (const bucket of plan.buckets) await advisoryXactLock(db, 'calsync:organizer-hour:' + bucket);
+    const organizers = [...plan.organizers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await advisoryXactLocks(db, [
+      ...organizers.map(([email, mode]) => ({ name: 'calsync:organizer:' + email, shared: mode === 'shared' })),
+      ...plan.buckets.map((bucket) => ({ name: 'calsync:organizer-hour:' + bucket, shared: false })),
+    ]);
   },
 };
 
-async function advisoryXactLock(db: Db, name: string, shared = false): Promise<void> {
-  if (shared) await sql`select pg_advisory_xact_lock_shared(hashtext(current_schema()), hashtext(${name}))`.execute(db);
-  else await sql`select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${name}))`.execute(db);
+/**
+ * Takes the locks in the given order in one round trip: PostgreSQL evaluates a select list left to right,
+ * so this waits on each lock in turn exactly as separate statements would.
+ */
+async function advisoryXactLocks(db: Db, locks: readonly { name: string; shared: boolean }[]): Promise<void> {
+  if (locks.length === 0) return;
+  const calls = locks.map(({ name, shared }) =>
+    shared
+      ? sql`pg_advisory_xact_lock_shared(hashtext(current_schema()), hashtext(${name}))`
+      : sql`pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${name}))`,
+  );
+  await sql`select ${sql.join(calls)}`.execute(db);
 }
 
 export function bookingLocksFor(dialect: DialectName): BookingLocks {
