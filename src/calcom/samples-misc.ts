@@ -3,26 +3,11 @@
 // webhooks docs (2021-10-20 tab); the ones the docs do not show are marked as plausible in the README.
 
 import { formatUtcOffset, utcOffsetMinutes, type SampleContext, type SampleTrigger } from './samples-context.js';
-import { flatResponses } from './samples-booking.js';
+import { flatResponses, type BookingEnvelopeTrigger } from './samples-booking.js';
 
 type Json = Record<string, unknown>;
 
-export type MiscTrigger = Exclude<
-  SampleTrigger,
-  | 'BOOKING_CREATED'
-  | 'BOOKING_REQUESTED'
-  | 'BOOKING_RESCHEDULED'
-  | 'BOOKING_CANCELLED'
-  | 'BOOKING_REJECTED'
-  | 'BOOKING_PAYMENT_INITIATED'
-  | 'BOOKING_PAID'
-  | 'BOOKING_LOCATION_UPDATED'
-  | 'BOOKING_REASSIGNED'
-  | 'INSTANT_MEETING_ACCEPTED'
-  | 'BOOKING_CONFIRMED'
-  | 'MEETING_STARTED'
-  | 'MEETING_ENDED'
->;
+export type MiscTrigger = Exclude<SampleTrigger, BookingEnvelopeTrigger | 'MEETING_STARTED' | 'MEETING_ENDED'>;
 
 function envelope(ctx: SampleContext, payload: Json): Json {
   return { triggerEvent: ctx.trigger, createdAt: ctx.createdAt, payload };

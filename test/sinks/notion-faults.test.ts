@@ -3,11 +3,10 @@
 // Sessions page showing its current state, every client with one page.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeBookingUid } from '../../src/calcom/samples.js';
-import { countSinkRowsByState } from '../../src/store/queries/sink-work.js';
 import { FAULT_KINDS } from '../emulators/notion/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { STORE_KINDS } from '../support/stores.js';
-import { calcomBody, startNotionWorkspace, waitFor, type NotionWorkspace } from './support/notion.js';
+import { calcomBody, sendAllAccepted, startNotionWorkspace, waitAllSynced, type NotionWorkspace } from './support/notion.js';
 
 const FAULT_RATE = 0.2;
 
@@ -23,23 +22,9 @@ describe.each(STORE_KINDS)('Notion failing (%s)', (kind) => {
     notion = undefined;
   });
 
-  async function sendAll(bodies: Record<string, unknown>[]): Promise<void> {
-    for (const body of bodies) {
-      const res = await server!.sendWebhook(body);
-      expect(res.status).toBe(200);
-    }
-  }
+  const sendAll = (bodies: Record<string, unknown>[]) => sendAllAccepted(server!, bodies);
+  const allSynced = (expected: number, timeoutMs: number) => waitAllSynced(server!, expected, timeoutMs);
 
-  async function allSynced(expected: number, timeoutMs: number): Promise<void> {
-    await waitFor(
-      `${expected} appointments synced`,
-      async () => {
-        const states = await countSinkRowsByState(server!.app.store.db, 'notion');
-        return states.synced === expected && Object.keys(states).length === 1;
-      },
-      { timeoutMs, intervalMs: 200 },
-    );
-  }
 
   it('20% injected faults, write-then-504 included: converges with no duplicate page', { timeout: 55_000 }, async () => {
     notion = await startNotionWorkspace({ faults: { rate: FAULT_RATE, kinds: FAULT_KINDS }, seed: 7 });

@@ -3,10 +3,9 @@
 // once Notion answers again the mirror converges: every booking with exactly one page.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeBookingUid } from '../../src/calcom/samples.js';
-import { countSinkRowsByState } from '../../src/store/queries/sink-work.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { STORE_KINDS } from '../support/stores.js';
-import { calcomBody, startNotionWorkspace, waitFor, type NotionWorkspace } from './support/notion.js';
+import { calcomBody, sendAllAccepted, startNotionWorkspace, waitAllSynced, waitFor, type NotionWorkspace } from './support/notion.js';
 
 /** A gap between two failed requests that shows the sink waiting rather than retrying at once. */
 const BACKED_OFF_GAP_MS = 1_000;
@@ -23,23 +22,9 @@ describe.each(STORE_KINDS)('a Notion outage (%s)', (kind) => {
     notion = undefined;
   });
 
-  async function sendAll(bodies: Record<string, unknown>[]): Promise<void> {
-    for (const body of bodies) {
-      const res = await server!.sendWebhook(body);
-      expect(res.status).toBe(200);
-    }
-  }
+  const sendAll = (bodies: Record<string, unknown>[]) => sendAllAccepted(server!, bodies);
+  const allSynced = (expected: number, timeoutMs: number) => waitAllSynced(server!, expected, timeoutMs);
 
-  async function allSynced(expected: number, timeoutMs: number): Promise<void> {
-    await waitFor(
-      `${expected} appointments synced`,
-      async () => {
-        const states = await countSinkRowsByState(server!.app.store.db, 'notion');
-        return states.synced === expected && Object.keys(states).length === 1;
-      },
-      { timeoutMs, intervalMs: 200 },
-    );
-  }
 
   it('an outage: syncs wait (state retrying, with the error) and converge once Notion is back', { timeout: 55_000 }, async () => {
     notion = await startNotionWorkspace();

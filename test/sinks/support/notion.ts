@@ -4,6 +4,8 @@ import { buildCalcomBody, type SampleOptions, type SampleTrigger } from '../../.
 import { DEFAULT_PROPERTY_NAMES, type PropertyNames } from '../../../src/sinks/notion/property-names.js';
 import { clientsSchemaRequest, sessionsSchemaRequest } from '../../../src/sinks/notion/schema.js';
 import { startNotionEmulator, type EmulatedPage, type NotionEmulator, type NotionEmulatorOptions } from '../../emulators/notion/index.js';
+import { countSinkRowsByState } from '../../../src/store/queries/sink-work.js';
+import type { TestServer } from '../../support/server.js';
 
 export interface NotionWorkspace {
   emulator: NotionEmulator;
@@ -82,4 +84,24 @@ export function sameInstant(a: unknown, b: string | null): boolean {
 export function dateOf(page: EmulatedPage | undefined, property = 'When'): { start: string; end: string | null } | null {
   const value = page?.plain[property];
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as { start: string; end: string | null }) : null;
+}
+
+/** Sends each body in turn through the test server's signed webhook route; every one must be accepted. */
+export async function sendAllAccepted(server: TestServer, bodies: Record<string, unknown>[]): Promise<void> {
+  for (const body of bodies) {
+    const res = await server.sendWebhook(body);
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+  }
+}
+
+/** Waits until exactly `expected` appointments are mirrored and nothing else is in the sink's state table. */
+export async function waitAllSynced(server: TestServer, expected: number, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `${expected} appointments synced`,
+    async () => {
+      const states = await countSinkRowsByState(server.app.store.db, 'notion');
+      return states.synced === expected && Object.keys(states).length === 1;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }
