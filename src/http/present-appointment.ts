@@ -55,6 +55,9 @@ export function presentAppointment(row: AppointmentRow, uids: readonly string[],
       last_error: s.last_error,
     };
   }
+  // The contract promises `sync.notion`; an appointment the mirror has never been asked to write (Notion
+  // off, or enabled after its last change) says so instead of leaving the key out.
+  sync.notion ??= { state: 'not_mirrored', page_id: null, synced_version: 0, attempts: 0, next_attempt_at: null, last_error: null };
   return {
     id: row.id,
     calcom_booking_uid: row.calcom_booking_uid,
