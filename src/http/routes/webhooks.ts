@@ -48,9 +48,10 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
       throw new CalsyncError('unsupported_media_type', `Content-Type must be application/json, got "${contentType.slice(0, 80)}"`);
     }
+    const text = raw.toString('utf8');
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(text);
     } catch {
       throw new CalsyncError('invalid_json');
     }
@@ -67,7 +68,7 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
       trigger: parsed.trigger,
       dedupKey: parsed.dedupKey,
       bookingUid: parsed.bookingUid,
-      rawBody: raw.toString('utf8'),
+      rawBody: text,
       headers: keptHeaders(request, signature.variant, signature.secretIndex),
       event: 'event' in parsed ? parsed.event : null,
       skipReason: 'skip' in parsed ? parsed.skip : null,
