@@ -167,6 +167,13 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
         });
       }
       expect((await byId(first.body.appointment_id)).version).toBeGreaterThan(afterOne.version);
+
+      // A listing of many appointments gives each row its own earlier uids, in chain order.
+      const plain = await send(body('BOOKING_CREATED', { uid: uid('r-plain'), organizer: host, ...slot(6, 9) }));
+      const listed = (await getJson(server, '/api/appointments?limit=500')).body.appointments as { id: number; previous_uids: string[] }[];
+      expect(listed.find((x) => x.id === first.body.appointment_id)?.previous_uids).toEqual([a, b]);
+      expect(listed.find((x) => x.id === plain.body.appointment_id)?.previous_uids).toEqual([]);
+      expect(listed.filter((x) => x.previous_uids.includes(a))).toHaveLength(1);
     });
 
     it('in the reversed uid order of older docs converge to what the real order gives', async () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CalsyncError } from '../../errors.js';
 import { uidChain, type KnownEvent } from '../../appointments/lifecycle.js';
 import type { DomainEvent } from '../../appointments/types.js';
-import { selectAppointmentById, selectAppointments, selectUidsOf } from '../../store/queries/appointments.js';
+import { selectAppointmentById, selectAppointments, selectUidsOfMany } from '../../store/queries/appointments.js';
 import { selectProcessedEventsOf } from '../../store/queries/events.js';
 import { selectSinkStates } from '../../store/queries/sinks.js';
 import type { AppointmentRow } from '../../store/schema.js';
@@ -24,10 +24,13 @@ const listQuery = z.object({
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 export async function presentRows(store: Store, rows: readonly AppointmentRow[]): Promise<AppointmentView[]> {
-  const sinks = await selectSinkStates(store.db, rows.map((r) => r.id));
+  const ids = rows.map((r) => r.id);
+  const sinks = await selectSinkStates(store.db, ids);
+  const uidsById = await selectUidsOfMany(store.db, ids);
   const out: AppointmentView[] = [];
   for (const row of rows) {
-    out.push(presentAppointment(row, await uidsOldestFirst(store, row.id), sinks.filter((s) => s.appointment_id === row.id)));
+    const uids = await uidsOldestFirst(store, row.id, uidsById.get(row.id) ?? []);
+    out.push(presentAppointment(row, uids, sinks.filter((s) => s.appointment_id === row.id)));
   }
   return out;
 }
@@ -37,8 +40,7 @@ export async function presentRows(store: Store, rows: readonly AppointmentRow[])
  * (Fix: they were listed in table order, which after out-of-order deliveries is not the chain's order.)
  * With two uids or fewer there is at most one previous uid, so the events are read only for longer chains.
  */
-async function uidsOldestFirst(store: Store, appointmentId: number): Promise<string[]> {
-  const uids = await selectUidsOf(store.db, appointmentId);
+async function uidsOldestFirst(store: Store, appointmentId: number, uids: string[]): Promise<string[]> {
   if (uids.length < 3) return uids;
   const events: KnownEvent[] = (await selectProcessedEventsOf(store.db, appointmentId)).map((r) => ({
     id: r.id,

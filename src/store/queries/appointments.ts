@@ -32,6 +32,15 @@ export async function selectUidsOf(db: Db, appointmentId: number): Promise<strin
   return rows.map((r) => r.uid);
 }
 
+/** The uids of several appointments in one query, keyed by appointment id (for listings). */
+export async function selectUidsOfMany(db: Db, appointmentIds: readonly number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>(appointmentIds.map((id) => [id, []]));
+  if (appointmentIds.length === 0) return out;
+  const rows = await db.selectFrom('appointment_uids').select(['uid', 'appointment_id']).where('appointment_id', 'in', appointmentIds).execute();
+  for (const r of rows) out.get(r.appointment_id)?.push(r.uid);
+  return out;
+}
+
 /** Registers uids for an appointment; a uid already registered keeps its owner. */
 export async function insertAppointmentUids(db: Db, appointmentId: number, uids: readonly string[]): Promise<void> {
   if (uids.length === 0) return;
