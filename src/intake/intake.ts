@@ -1,12 +1,12 @@
-// The one door through which events change the store. On SQLite (one writer) the event goes whole to the
-// thread that owns the connection, where concurrent events share a transaction and a commit
-// (sqlite-batch.ts); on PostgreSQL each event has its own transaction and the server groups the WAL
-// flushes of concurrent commits itself.
-import type { Transaction } from 'kysely';
+// The one door through which events change the store. On SQLite (one writer) concurrent events share a
+// transaction and a commit; on PostgreSQL each event has its own transaction and the server groups the
+// WAL flushes of concurrent commits itself.
+import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { CalsyncError } from '../errors.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { CommitBatcher, type Settled } from './commit-batcher.js';
 import { bookingLocksFor } from './locks.js';
 import { ConcurrentDuplicateError, recordEvent, type IncomingEvent, type IntakeContext, type IntakeOutcome } from './record-event.js';
 
@@ -21,6 +21,7 @@ export interface IntakeOptions {
 
 export class Intake {
   private readonly ctx: IntakeContext;
+  private readonly batcher: CommitBatcher<IncomingEvent, IntakeOutcome> | null;
 
   constructor(
     private readonly store: Store,
@@ -32,21 +33,44 @@ export class Intake {
       locks: bookingLocksFor(store.quirks.name),
       log: options.log,
     };
-    store.sqliteThread?.setLogger(options.log);
+    this.batcher = store.quirks.name === 'sqlite' ? new CommitBatcher((items) => this.runSqliteBatch(items)) : null;
   }
 
   /** Stores and applies one event; resolves only once it is durably committed. */
   async submit(incoming: IncomingEvent): Promise<IntakeOutcome> {
     try {
-      const thread = this.store.sqliteThread;
-      return thread ? await thread.submitIntake(incoming, this.ctx.sinks) : await this.runPostgres(incoming);
+      return this.batcher ? await this.batcher.submit(incoming) : await this.runPostgres(incoming);
     } catch (err) {
       throw translateStoreError(err);
     }
   }
 
   async idle(): Promise<void> {
-    await this.store.sqliteThread?.idle();
+    await this.batcher?.idle();
+  }
+
+  private async runSqliteBatch(items: IncomingEvent[]): Promise<Settled<IntakeOutcome>[]> {
+    const trx = await this.store.db.startTransaction().execute();
+    const results: Settled<IntakeOutcome>[] = [];
+    try {
+      for (const [i, item] of items.entries()) {
+        await sql.raw(`savepoint e${i}`).execute(trx);
+        try {
+          results.push({ ok: true, value: await recordEvent(trx, item, this.ctx) });
+          await sql.raw(`release savepoint e${i}`).execute(trx);
+        } catch (error) {
+          await sql.raw(`rollback to savepoint e${i}`).execute(trx);
+          await sql.raw(`release savepoint e${i}`).execute(trx);
+          this.ctx.log.error({ err: error, trigger: item.trigger }, 'event failed inside its batch; rolled back alone');
+          results.push({ ok: false, error });
+        }
+      }
+      await trx.commit().execute();
+    } catch (err) {
+      await trx.rollback().execute().catch(() => {});
+      throw err;
+    }
+    return results;
   }
 
   private async runPostgres(incoming: IncomingEvent): Promise<IntakeOutcome> {

@@ -12,10 +12,7 @@ const OWNER_FILE_NAME = 'owner.json';
 const BUSY_TIMEOUT_MS = 5000;
 
 export class DataDirLockedError extends Error {
-  constructor(
-    readonly dataDir: string,
-    readonly owner: string,
-  ) {
+  constructor(dataDir: string, owner: string) {
     super(`DATA_DIR ${dataDir} is in use by another calsync process (${owner}); stop it or choose another DATA_DIR`);
     this.name = 'DataDirLockedError';
   }
@@ -24,8 +21,6 @@ export class DataDirLockedError extends Error {
 export interface OpenedSqlite {
   db: Kysely<Schema>;
   raw: Database.Database;
-  /** `raw.prepare` through the statement cache. */
-  prepare(source: string): Database.Statement;
 }
 
 export function openSqlite(dataDir: string): OpenedSqlite {
@@ -51,9 +46,8 @@ export function openSqlite(dataDir: string): OpenedSqlite {
     path.join(dataDir, OWNER_FILE_NAME),
     JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n',
   );
-  const prepare = statementCache(raw);
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withPrepare(raw, prepare) }) });
-  return { db, raw, prepare };
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  return { db, raw };
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -63,9 +57,9 @@ const STATEMENT_CACHE_SIZE = 500;
  * about a tenth of the intake's CPU. Kysely runs statements with all()/run() only, never leaving one mid-
  * iteration, so a statement can be shared between queries.
  */
-function statementCache(raw: Database.Database): (source: string) => Database.Statement {
+function withStatementCache(raw: Database.Database): Database.Database {
   const cache = new Map<string, Database.Statement>();
-  return (source: string): Database.Statement => {
+  const prepare = (source: string): Database.Statement => {
     let stmt = cache.get(source);
     if (!stmt) {
       stmt = raw.prepare(source);
@@ -74,9 +68,6 @@ function statementCache(raw: Database.Database): (source: string) => Database.St
     }
     return stmt;
   };
-}
-
-function withPrepare(raw: Database.Database, prepare: (source: string) => Database.Statement): Database.Database {
   return new Proxy(raw, {
     get(target, prop, receiver) {
       if (prop === 'prepare') return prepare;

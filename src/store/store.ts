@@ -1,12 +1,12 @@
 // Opens the configured store (embedded SQLite by default, PostgreSQL with DATABASE_URL), migrates it,
 // and hands out one Kysely handle that every query function takes.
-import { Kysely, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import { POSTGRES_QUIRKS, SQLITE_QUIRKS, type DialectQuirks } from './dialect.js';
 import type { Database } from './schema.js';
+import { openSqlite } from './sqlite.js';
 import { openPostgres } from './postgres.js';
-import { SqliteThread, ThreadedSqliteDialect } from './sqlite-thread/client.js';
 
 export type Db = Kysely<Database>;
 
@@ -17,8 +17,6 @@ export interface Store {
   readonly location: string;
   /** The pg pool when on PostgreSQL (leadership needs its own session). */
   readonly pgPool: pg.Pool | null;
-  /** On SQLite, the thread that owns the connection; intake hands it whole events to group-commit. */
-  readonly sqliteThread: SqliteThread | null;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -27,21 +25,14 @@ export type StoreConfig = { kind: 'sqlite'; dataDir: string } | { kind: 'postgre
 
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'sqlite') {
-    const thread = await SqliteThread.open({ dataDir: config.dataDir });
-    const db = new Kysely<Database>({ dialect: new ThreadedSqliteDialect(thread) });
-    return finishOpening(db, SQLITE_QUIRKS, config.dataDir, null, thread);
+    const { db } = openSqlite(config.dataDir);
+    return finishOpening(db, SQLITE_QUIRKS, config.dataDir, null);
   }
   const { db, pool } = openPostgres(config.url);
-  return finishOpening(db, POSTGRES_QUIRKS, redactUrl(config.url), pool, null);
+  return finishOpening(db, POSTGRES_QUIRKS, redactUrl(config.url), pool);
 }
 
-async function finishOpening(
-  db: Db,
-  quirks: DialectQuirks,
-  location: string,
-  pgPool: pg.Pool | null,
-  sqliteThread: SqliteThread | null,
-): Promise<Store> {
+async function finishOpening(db: Db, quirks: DialectQuirks, location: string, pgPool: pg.Pool | null): Promise<Store> {
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>, quirks);
   } catch (err) {
@@ -54,7 +45,6 @@ async function finishOpening(
     quirks,
     location,
     pgPool,
-    sqliteThread,
     async ping() {
       await sql`select 1`.execute(db);
     },
