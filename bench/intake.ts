@@ -25,6 +25,7 @@ const WARMUP_SECONDS = 2;
 const here = path.dirname(new URL(import.meta.url).pathname);
 const mainScript = path.join(here, '..', 'src', 'main.js');
 const bareScript = path.join(here, 'bare-server.js');
+const floorScript = path.join(here, 'durable-floor-server.js');
 
 async function measure(label: string, script: string, env: Record<string, string>, probe: string): Promise<LoadResult & { label: string; rssMb: number }> {
   const server = await startServer(script, { CAL_WEBHOOK_SECRET: SECRET, INTERNAL_API_KEY: 'bench_internal_key_0001', ...env }, probe);
@@ -58,6 +59,12 @@ async function freshPgSchema(url: string): Promise<{ url: string; drop(): Promis
 
 const results: (LoadResult & { label: string; rssMb: number })[] = [];
 results.push(await measure('bare route (signature + JSON.parse)', bareScript, {}, '/webhooks/calcom'));
+{
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calsync-bench-'));
+  results.push(await measure('bare + durable raw insert', floorScript, { DATA_DIR: dataDir }, '/webhooks/calcom'));
+  results.push(await measure('bare + validation + durable raw insert (the floor)', floorScript, { DATA_DIR: dataDir, FLOOR_VALIDATE: '1' }, '/webhooks/calcom'));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
 const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store as string];
 for (const store of stores) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calsync-bench-'));

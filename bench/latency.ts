@@ -36,6 +36,7 @@ const SLOT_MS = 30 * 60_000;
 const here = path.dirname(new URL(import.meta.url).pathname);
 const mainScript = path.join(here, '..', 'src', 'main.js');
 const bareScript = path.join(here, 'bare-server.js');
+const floorScript = path.join(here, 'durable-floor-server.js');
 
 /** Unique realistic BOOKING_CREATED bodies: one template, a new uid and slot per request. */
 function bodies(label: string): () => { body: string; signature: string } {
@@ -195,6 +196,11 @@ async function withPgSchema<T>(url: string, run: (schemaUrl: string) => Promise<
 
 const rows: Row[] = [];
 rows.push(...(await measure('bare route (signature + JSON.parse)', bareScript, {}, '/webhooks/calcom')));
+{
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calsync-bench-latency-'));
+  rows.push(...(await measure('bare + validation + durable raw insert (the floor)', floorScript, { DATA_DIR: dataDir, FLOOR_VALIDATE: '1' }, '/webhooks/calcom')));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
 const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store as string];
 for (const store of stores) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calsync-bench-latency-'));

@@ -27,7 +27,7 @@ export interface RunningServer {
 /** Starts a node script and waits until /healthz (or the given probe) answers. */
 export async function startServer(script: string, env: Record<string, string>, probePath = '/healthz'): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

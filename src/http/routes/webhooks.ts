@@ -56,7 +56,7 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
       throw new CalsyncError('invalid_json');
     }
     trigger = typeof (body as { triggerEvent?: unknown } | null)?.triggerEvent === 'string' ? (body as { triggerEvent: string }).triggerEvent : null;
-    const unstorable = unstorableJson(body);
+    const unstorable = mayBeUnstorable(text) ? unstorableJson(body) : null;
     if (unstorable) {
       throw new CalsyncError('validation_error', `Invalid delivery: ${unstorable.path || '(body)'} ${unstorable.message}`, { issues: [unstorable] });
     }
@@ -138,6 +138,21 @@ function unstorableJson(value: unknown): { path: string; message: string } | nul
     }
   }
   return null;
+}
+
+/**
+ * A cheap look at the text that clears almost every body without walking it: JSON text can hold a NUL only
+ * as the escape \u0000, and it cannot nest deeper than the number of brackets it opens. When this cannot
+ * clear the body, `unstorableJson` decides exactly (and finds the path).
+ */
+function mayBeUnstorable(text: string): boolean {
+  if (text.includes('\\u0000')) return true;
+  let opened = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x7b || c === 0x5b) && ++opened > MAX_JSON_DEPTH) return true;
+  }
+  return false;
 }
 
 function pathOf(node: Walked): string {
