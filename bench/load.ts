@@ -24,7 +24,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts a node script and waits until /healthz (or the given probe) answers. */
+/**
+ * Starts a node script and waits until /healthz (or the given probe) answers. BENCH_NODE_FLAGS (e.g.
+ * "--max-semi-space-size=4") is passed to node for the servers, to measure V8 settings an operator might use.
+ */
 export async function startServer(script: string, env: Record<string, string>, probePath = '/healthz'): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), script], {
