@@ -10,11 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import Fastify from 'fastify';
 import { parseDelivery } from '../src/calcom/parse.js';
-import { verifyCalSignature } from '../src/calcom/signature.js';
+import { startBareServer } from './bare-route.js';
 
-const secret = process.env.CAL_WEBHOOK_SECRET ?? 'bench_secret_1';
 const validate = process.env.FLOOR_VALIDATE === '1';
 const dataDir = fs.mkdtempSync(path.join(process.env.DATA_DIR ?? os.tmpdir(), 'floor-'));
 const db = new Database(path.join(dataDir, 'floor.db'));
@@ -36,38 +34,26 @@ function commitWaiting(): void {
   for (const w of batch) w.done();
 }
 
-const app = Fastify({ bodyLimit: 1024 * 1024 });
-app.removeAllContentTypeParsers();
-app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-app.post('/webhooks/calcom', async (request, reply) => {
-  const raw = request.body as Buffer;
-  const verdict = verifyCalSignature(raw, request.headers['x-cal-signature-256'], [secret]);
-  if (!verdict.ok) return reply.code(401).send({ status: 'error' });
-  const text = raw.toString('utf8');
-  const body = JSON.parse(text) as { triggerEvent?: string };
-  let key: string;
-  if (validate) {
-    const parsed = parseDelivery(body);
-    if (!parsed.ok) return reply.code(422).send({ status: 'error', code: parsed.code });
-    key = parsed.dedupKey;
-  } else {
-    key = crypto.createHash('sha256').update(text).digest('hex');
-  }
-  await new Promise<void>((done) => {
-    waiting.push({ key, body: text, done });
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(commitWaiting);
+await startBareServer(
+  async (text, body) => {
+    let key: string;
+    if (validate) {
+      const parsed = parseDelivery(body);
+      if (!parsed.ok) return { status: 422, body: { status: 'error', code: parsed.code } };
+      key = parsed.dedupKey;
+    } else {
+      key = crypto.createHash('sha256').update(text).digest('hex');
     }
-  });
-  return { status: 'processed', trigger: body.triggerEvent };
-});
-const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
-process.stdout.write(`listening ${address}\n`);
-process.once('SIGTERM', () =>
-  void app.close().then(() => {
+    await new Promise<void>((done) => {
+      waiting.push({ key, body: text, done });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(commitWaiting);
+      }
+    });
+  },
+  () => {
     db.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  }),
+  },
 );
