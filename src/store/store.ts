@@ -6,7 +6,6 @@ import { migrateToLatest } from './migrations/index.js';
 import { POSTGRES_QUIRKS, SQLITE_QUIRKS, type DialectQuirks } from './dialect.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite.js';
-import { openPostgres } from './postgres.js';
 
 export type Db = Kysely<Database>;
 
@@ -28,6 +27,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     const { db } = openSqlite(config.dataDir);
     return finishOpening(db, SQLITE_QUIRKS, config.dataDir, null);
   }
+  // Loaded only when used: the pg driver is a tenth of an embedded start-up's module loading.
+  const { openPostgres } = await import('./postgres.js');
   const { db, pool } = openPostgres(config.url);
   return finishOpening(db, POSTGRES_QUIRKS, redactUrl(config.url), pool);
 }
