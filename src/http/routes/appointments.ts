@@ -9,7 +9,7 @@ import { selectProcessedEventsOf } from '../../store/queries/events.js';
 import { selectSinkStates } from '../../store/queries/sinks.js';
 import type { AppointmentRow } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
-import { presentAppointment, type AppointmentView } from '../present-appointment.js';
+import { presentAppointment, type AppointmentView } from '../../store/appointment-view.js';
 import { parseOrThrow } from '../validate.js';
 
 const DEFAULT_PAGE_SIZE = 50;

@@ -25,7 +25,7 @@ import { snapshotIncoming } from '../../reconcile/snapshot-event.js';
 import { selectAppointmentById } from '../../store/queries/appointments.js';
 import { deletePendingAppointment, insertPendingAppointment } from '../../store/queries/calsync-bookings.js';
 import type { Store } from '../../store/store.js';
-import type { AppointmentView } from '../present-appointment.js';
+import type { AppointmentView } from '../../store/appointment-view.js';
 import { parseOrThrow } from '../validate.js';
 import { presentRows } from './appointments.js';
 

@@ -1,5 +1,5 @@
-// The contract's appointment shape, built from a stored row, its uids and its sink states.
-import type { AppointmentRow, SinkStateRow } from '../store/schema.js';
+// The contract's appointment shape (GET /api/appointments/:id, outbound webhook `data`), built from a stored row, its uids and its sink states.
+import type { AppointmentRow, SinkStateRow } from './schema.js';
 
 export interface AppointmentView {
   id: number;
