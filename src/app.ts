@@ -1,21 +1,22 @@
-// Composes calsync from its parts: store, secrets, intake, HTTP server and background workers, and takes
-// them down in the right order (stop accepting, finish in-flight work, stop workers, close the store).
+// Assembles calsync top-down, once: open the store, resolve the secrets, build intake with every feature's
+// sinks, prepare the features, build the HTTP server with their routes, then their workers (src/feature.ts
+// says what a feature is). Takes it down in the right order: stop accepting, finish in-flight work, stop
+// the workers, close the store.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { registeredSinks, type Feature, type FeatureParts, type RoutePlugin, type Worker } from './feature.js';
+import { buildServer } from './http/server.js';
+import type { AuthThrottleOptions } from './http/auth-throttle.js';
+import { closeWithin, resolveTimeouts, type ServerTimeouts } from './http/timeouts.js';
 import { Intake } from './intake/intake.js';
 import { RejectionLog } from './intake/rejection-log.js';
-import { NO_OBSERVER, type IntakeObserver } from './http/observer.js';
-import { buildServer, type ServerExtensions } from './http/server.js';
+import { redactSecretValues } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore, storeConfigFor, type Store } from './store/store.js';
 
-/** A background loop (a sink worker, reconciliation). `stop()` resolves when it has stopped. */
-export interface Worker {
-  readonly name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
+export type { Worker } from './feature.js';
 
 export interface App {
   config: Config;
@@ -23,6 +24,7 @@ export interface App {
   intake: Intake;
   server: FastifyInstance;
   secrets: ResolvedSecrets;
+  metrics: Metrics;
   workers: Worker[];
   log: Logger;
   /** Starts listening and the workers; resolves with the bound address. */
@@ -32,19 +34,38 @@ export interface App {
 
 export interface AppOptions {
   log: Logger;
-  observer?: IntakeObserver;
-  extensions?: ServerExtensions;
-  /** Sinks to mark dirty on each change, and the workers that drain them (built by the caller). */
-  sinks?: string[];
-  workers?: (parts: { store: Store; config: Config; log: Logger }) => Worker[];
+  /** What the app does besides taking webhooks (src/compose.ts builds the list from the config). */
+  features: readonly Feature[];
+  /** Default: a fresh registry of the app's own. */
+  metrics?: Metrics;
+  /** Client and shutdown deadlines (src/http/timeouts.ts); tests shorten them. */
+  serverTimeouts?: Partial<ServerTimeouts>;
+  /** Failed-login budget per client address (src/http/auth-throttle.ts); tests that send many wrong keys widen it. */
+  authThrottle?: AuthThrottleOptions;
 }
 
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
-  const log = options.log;
-  const store = await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', dataDir: config.dataDir });
+  const { log, features } = options;
+  // Secret values are masked in the logs: the configured ones now, the generated ones once resolved.
+  redactSecretValues(log, [config.notion?.token, config.calcom.apiKey, ...(config.webhookSecrets ?? []), config.internalApiKey]);
+  const store = await openStore(storeConfigFor(config, log));
   try {
     const secrets = await resolveSecrets(store, config);
-    const intake = new Intake(store, { sinks: options.sinks ?? [], log });
+    redactSecretValues(log, [...secrets.webhookSecrets, secrets.internalApiKey]);
+    const sinks = registeredSinks(features);
+    const metrics = options.metrics ?? createMetrics({ sinks: () => sinks });
+    metrics.watchStore(store);
+    const intake = new Intake(store, { sinks, log });
+    const parts: FeatureParts = { config, store, intake, log, secrets, metrics, sinks };
+
+    for (const feature of features) await feature.prepare?.(parts);
+    const api: RoutePlugin[] = [];
+    const root: RoutePlugin[] = [];
+    for (const feature of features) {
+      const routes = feature.routes?.(parts);
+      api.push(...(routes?.api ?? []));
+      root.push(...(routes?.root ?? []));
+    }
     let shuttingDown = false;
     const server = await buildServer(
       {
@@ -54,12 +75,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         webhookSecrets: () => secrets.webhookSecrets,
         internalApiKey: () => secrets.internalApiKey,
         rejections: new RejectionLog(store, log),
-        observer: options.observer ?? NO_OBSERVER,
+        observer: metrics.intakeObserver,
         isShuttingDown: () => shuttingDown,
+        trustProxy: config.trustProxy,
       },
-      options.extensions,
+      { api, root },
+      options.serverTimeouts,
+      options.authThrottle,
     );
-    const workers = options.workers?.({ store, config, log }) ?? [];
+    const workers = features.flatMap((feature) => feature.workers?.(parts) ?? []);
+
     let stopped: Promise<void> | null = null;
     return {
       config,
@@ -67,6 +92,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       intake,
       server,
       secrets,
+      metrics,
       workers,
       log,
       async listen() {
@@ -77,7 +103,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       stop() {
         stopped ??= (async () => {
           shuttingDown = true;
-          await server.close();
+          await closeWithin(server, resolveTimeouts(options.serverTimeouts).shutdownGraceMs, log);
           await intake.idle();
           await Promise.all(workers.map((w) => w.stop()));
           await store.close();

@@ -1,6 +1,7 @@
 // Configuration from the environment (and a `.env` file in the working directory). Every variable is
 // checked before anything starts; a bad one stops start-up with one line naming it.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -17,7 +18,14 @@ export interface Config {
   /** Show emails and phone numbers in logs (off: redacted). */
   logPersonalData: boolean;
   reconcileIntervalMs: number;
+  /** OUTBOUND_WEBHOOKS_ALLOW_PRIVATE: outbound webhook endpoints may be loopback, private or link-local addresses. */
+  outboundWebhooksAllowPrivate: boolean;
+  /** Fastify's `trustProxy`: which reverse proxies' X-Forwarded-* headers count (false: none). */
+  trustProxy: TrustProxy;
 }
+
+/** false: trust no proxy headers; true: trust any; else proxy-addr names, addresses and CIDRs. */
+export type TrustProxy = boolean | string[];
 
 export interface NotionConfig {
   token: string;
@@ -108,6 +116,36 @@ function bool(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+/** proxy-addr's named ranges, as Fastify's trustProxy accepts them. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: unset/false = none, `true` = any, or a comma-separated list of names, addresses and CIDRs. */
+export function parseTrustProxy(raw: string | null): TrustProxy {
+  if (raw === null || /^false$/i.test(raw)) return false;
+  if (/^true$/i.test(raw)) return true;
+  const entries = raw.split(',').map((s) => s.trim());
+  for (const entry of entries) {
+    if (!isProxyEntry(entry)) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be true, loopback, linklocal, uniquelocal or a comma-separated list of addresses/CIDRs, got "${entry.slice(0, 80)}"`,
+      );
+    }
+  }
+  return entries;
+}
+
+function isProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(entry)) return true;
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = net.isIP(address);
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const prefix = entry.slice(slash + 1);
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 /** Accepts a Notion id as 32 hex digits, a dashed UUID, or a whole Notion URL, and returns the dashed form. */
 export function parseNotionId(raw: string): string | null {
   // Fix: a link to a heading ends in `#fragment`, which hid the id; drop it as well as the query.
@@ -181,6 +219,8 @@ export function loadConfig(env: Env = environment()): Config {
     calcom: { apiKey: str(env, 'CALCOM_API_KEY'), apiUrl: url(env, 'CALCOM_API_URL', DEFAULT_CALCOM_API_URL) },
     logLevel,
     logPersonalData: bool(env, 'LOG_PERSONAL_DATA'),
+    outboundWebhooksAllowPrivate: bool(env, 'OUTBOUND_WEBHOOKS_ALLOW_PRIVATE'),
     reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MINUTES', DEFAULT_RECONCILE_INTERVAL_MINUTES, 0, 24 * 60) * 60_000,
+    trustProxy: parseTrustProxy(str(env, 'TRUST_PROXY')),
   };
 }

@@ -7,6 +7,11 @@
 // and generated secrets themselves (registered with `redactSecretValues`), bearer tokens, signatures, the
 // shapes of calsync/Notion/Cal.com keys, and, unless personal data is on, anything shaped like an email
 // address or an international phone number. Routes never log request bodies; this is the safety net.
+//
+// Any client can put text into a log line (a request id, a trigger name in a signed body), so the scrubber
+// must cost time linear in the line whatever it holds: every string in the line is first cut to
+// LOG_STRING_MAX_CHARS, and no pattern below can retry from every position of a long run (issue 11: an
+// email pattern without a left edge took time quadratic in a run of letters; 16 KB stalled ~250 ms).
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export const SECRET_LOG_PATHS = [
@@ -74,16 +79,30 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
 ];
 
 const PERSONAL_PATTERNS: readonly [RegExp, string][] = [
-  [/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, '[email]'],
+  // The lookbehind lets a match start only at the left edge of a run of local-part characters, so each
+  // run is scanned once (without it, every position of a long run rescanned the rest of it). After the @,
+  // labels are separated by dots, so the domain part cannot be split two ways either.
+  [/(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, '[email]'],
   // International numbers (E.164 and written forms); a leading + keeps dates, times and ids out of it.
   [/\+\d[\d ().-]{5,}\d/g, '[phone]'],
 ];
 
+/** Longest string (in characters of JSON text) a log line keeps; the rest becomes `…[truncated N]`. */
+export const LOG_STRING_MAX_CHARS = 2000;
+/** How far a cut moves back to drop a word it would split (an address or key is never left half-masked). */
+const CUT_BACKOFF_CHARS = 256;
+
 /** Masks secret (and, unless allowed, personal) values in one finished log line. */
 export class LogScrubber {
   private readonly secretValues = new Set<string>();
+  private readonly maxStringChars: number;
 
-  constructor(private readonly personalData: boolean) {}
+  constructor(
+    private readonly personalData: boolean,
+    options: { maxStringChars?: number } = {},
+  ) {
+    this.maxStringChars = options.maxStringChars ?? LOG_STRING_MAX_CHARS;
+  }
 
   addSecretValues(values: readonly (string | null | undefined)[]): void {
     for (const v of values) {
@@ -96,11 +115,78 @@ export class LogScrubber {
 
   scrub(line: string): string {
     let out = line;
+    // Before the cut, so a secret the cut would split is still found whole (a linear substring search).
     for (const v of this.secretValues) if (out.includes(v)) out = out.split(v).join(CENSOR);
+    out = capJsonStrings(out, this.maxStringChars);
     for (const [re, replacement] of SECRET_PATTERNS) out = out.replace(re, replacement);
     if (!this.personalData) for (const [re, replacement] of PERSONAL_PATTERNS) out = out.replace(re, replacement);
     return out;
   }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Cuts every string literal of a JSON line longer than `max` characters, in one pass. The line is pino's
+ * output, so it is valid JSON; the cut never splits an escape sequence or a surrogate pair.
+ */
+export function capJsonStrings(line: string, max: number): string {
+  if (line.length <= max) return line;
+  const parts: string[] = [];
+  let copiedTo = 0;
+  let i = 0;
+  while (i < line.length) {
+    if (line.charCodeAt(i) !== QUOTE) {
+      i++;
+      continue;
+    }
+    const start = i + 1;
+    let end = start;
+    while (end < line.length) {
+      const c = line.charCodeAt(end);
+      if (c === QUOTE) break;
+      end += c === BACKSLASH ? 2 : 1;
+    }
+    end = Math.min(end, line.length);
+    if (end - start > max) {
+      const cut = cutPosition(line, start, start + max);
+      parts.push(line.slice(copiedTo, cut), `…[truncated ${end - cut}]`);
+      copiedTo = end;
+    }
+    i = end + 1;
+  }
+  if (copiedTo === 0) return line;
+  parts.push(line.slice(copiedTo));
+  return parts.join('');
+}
+
+/** Characters of an address, a phone number or a key: a cut inside such a word drops the whole word. */
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d || c === 0x40;
+}
+
+function cutPosition(line: string, start: number, limit: number): number {
+  let cut = limit;
+  while (cut > start && cut > limit - CUT_BACKOFF_CHARS && isWordChar(line.charCodeAt(cut - 1))) cut--;
+  return escapeBoundary(line, start, cut);
+}
+
+/** `pos`, moved back to the start of the escape sequence or surrogate pair it falls inside, if any. */
+function escapeBoundary(line: string, start: number, pos: number): number {
+  // An escape is at most 6 characters (\uXXXX); one starts at a backslash preceded by an even run of them.
+  for (let k = 1; k <= 5 && pos - k >= start; k++) {
+    const at = pos - k;
+    if (line.charCodeAt(at) !== BACKSLASH) continue;
+    let run = 1;
+    while (at - run >= start && line.charCodeAt(at - run) === BACKSLASH) run++;
+    if (run % 2 === 0) continue;
+    const length = line.charCodeAt(at + 1) === 0x75 ? 6 : 2;
+    if (at + length > pos) return at;
+  }
+  const before = line.charCodeAt(pos - 1);
+  if (pos > start && before >= 0xd800 && before <= 0xdbff) return pos - 1;
+  return pos;
 }
 
 const SCRUBBER = Symbol('calsync.logScrubber');

@@ -4,9 +4,10 @@
 // that every app's /metrics output includes.
 import client from 'prom-client';
 import { isTrigger } from './calcom/triggers.js';
-import type { IntakeObserver } from './http/observer.js';
+import type { IntakeObserver } from './intake/observer.js';
 import type { IntakeOutcome } from './intake/record-event.js';
-import type { NotionSinkObserver } from './sinks/notion/observer.js';
+import { sinkLabel } from './sinks/registry.js';
+import type { SinkWorkObserver } from './sinks/sink.js';
 import { selectSyncBacklog, type SyncBacklogRow } from './store/queries/sink-admin.js';
 import type { Store } from './store/store.js';
 
@@ -15,8 +16,6 @@ const INTAKE_LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 const REPORTED_SINK_STATES = ['pending', 'retrying', 'failed', 'orphaned'] as const;
 /** Label for a trigger name that is not one of Cal.com's: a signed sender could otherwise mint label values. */
 const UNKNOWN_TRIGGER = 'unknown';
-/** The Notion sink reports status 0 when no answer came (timeout, network error). */
-const NO_ANSWER_STATUS_LABEL = 'network_error';
 
 let processRegistry: client.Registry | null = null;
 
@@ -37,7 +36,8 @@ export interface MetricsOptions {
 export interface Metrics {
   readonly registry: client.Registry;
   readonly intakeObserver: IntakeObserver;
-  readonly notion: NotionSinkObserver;
+  /** What every sink worker reports, counted by sink name (registered names only: src/sinks/registry.ts). */
+  readonly sinkWork: SinkWorkObserver;
   /** Lets the sync-backlog gauges read sink_state at each scrape. */
   watchStore(store: Store): void;
   /** The Prometheus text exposition of the process and app metrics. */
@@ -75,32 +75,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: INTAKE_LATENCY_BUCKETS_S,
     registers,
   });
-  const notionRequests = new client.Counter({
-    name: 'calsync_notion_requests_total',
-    help: 'Requests to the Notion API by method and HTTP status (network_error when no answer came)',
-    labelNames: ['method', 'status'] as const,
+  const sinkSyncs = new client.Counter({
+    name: 'calsync_sink_syncs_total',
+    help: 'Appointment syncs by sink and result: synced, or failed (the sink refused this version; waits for a new one)',
+    labelNames: ['sink', 'result'] as const,
     registers,
   });
-  const notionRateLimited = new client.Counter({
-    name: 'calsync_notion_rate_limited_total',
-    help: 'Notion answers with 429 Too Many Requests',
-    registers,
-  });
-  const notionRateLimitPause = new client.Counter({
-    name: 'calsync_notion_rate_limit_pause_seconds_total',
-    help: 'Time the Notion sink paused because Notion asked it to (Retry-After of 429s)',
-    registers,
-  });
-  const notionRetries = new client.Counter({
-    name: 'calsync_notion_retries_total',
-    help: 'Notion work tried again: rate_limited (a request re-sent after a 429) or sync_failed (a transient failure rescheduled)',
-    labelNames: ['reason'] as const,
-    registers,
-  });
-  const notionSyncs = new client.Counter({
-    name: 'calsync_notion_syncs_total',
-    help: 'Appointment syncs to Notion by result: synced, or failed (Notion refused the values; waits for a new version)',
-    labelNames: ['result'] as const,
+  const sinkRetries = new client.Counter({
+    name: 'calsync_sink_retries_total',
+    help: 'Syncs that failed transiently and were rescheduled, by sink',
+    labelNames: ['sink', 'reason'] as const,
     registers,
   });
 
@@ -117,7 +101,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     return backlogRead;
   }
   function sinksOf(rows: readonly SyncBacklogRow[]): Set<string> {
-    return new Set([...(options.sinks?.() ?? []), ...rows.map((r) => r.sink)]);
+    // Label values are registered sink names only (any other stored name counts under one fixed label).
+    return new Set([...(options.sinks?.() ?? []), ...rows.map((r) => r.sink)].map(sinkLabel));
   }
 
   new client.Gauge({
@@ -138,7 +123,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const rows = await readBacklog();
       if (!rows) return;
       for (const sink of sinksOf(rows)) for (const state of REPORTED_SINK_STATES) this.set({ sink, state }, 0);
-      for (const r of rows) this.set({ sink: r.sink, state: r.state }, r.count);
+      for (const r of rows) this.inc({ sink: sinkLabel(r.sink), state: r.state }, r.count);
     },
   });
   new client.Gauge({
@@ -152,7 +137,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       if (!rows) return;
       const now = Date.now();
       for (const sink of sinksOf(rows)) {
-        const oldest = Math.min(...rows.filter((r) => r.sink === sink && r.oldestChangeMs !== null).map((r) => r.oldestChangeMs as number));
+        const oldest = Math.min(...rows.filter((r) => sinkLabel(r.sink) === sink && r.oldestChangeMs !== null).map((r) => r.oldestChangeMs as number));
         this.set({ sink }, Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0);
       }
     },
@@ -175,29 +160,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   };
 
-  const notion: NotionSinkObserver = {
-    request(method, status) {
-      notionRequests.inc({ method: method.toUpperCase(), status: status === 0 ? NO_ANSWER_STATUS_LABEL : String(status) });
+  const sinkWork: SinkWorkObserver = {
+    synced(sink) {
+      sinkSyncs.inc({ sink: sinkLabel(sink), result: 'synced' });
     },
-    rateLimited(retryAfterMs) {
-      notionRateLimited.inc();
-      notionRateLimitPause.inc(Math.max(0, retryAfterMs) / 1000);
+    retried(sink, reason) {
+      sinkRetries.inc({ sink: sinkLabel(sink), reason });
     },
-    retried(reason) {
-      notionRetries.inc({ reason });
-    },
-    synced() {
-      notionSyncs.inc({ result: 'synced' });
-    },
-    failed() {
-      notionSyncs.inc({ result: 'failed' });
+    failed(sink) {
+      sinkSyncs.inc({ sink: sinkLabel(sink), result: 'failed' });
     },
   };
 
   return {
     registry,
     intakeObserver,
-    notion,
+    sinkWork,
     watchStore(s) {
       store = s;
     },
@@ -206,9 +184,4 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     contentType: registry.contentType,
   };
-}
-
-/** The observer to hand the Notion sink (src/sinks/notion/observer.ts) so its requests, 429s, retries and syncs are counted. */
-export function notionSinkObserverFor(metrics: Metrics): NotionSinkObserver {
-  return metrics.notion;
 }

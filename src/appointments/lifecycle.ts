@@ -23,6 +23,8 @@ export interface AppointmentState {
   notes: string | null;
   location: string | null;
   metadata: Record<string, unknown>;
+  /** The recurring series of this occurrence, when Cal.com said (optional so hand-built states stay valid). */
+  recurringEventId?: string | null;
   status: AppointmentStatus;
   rescheduleReason: string | null;
   rescheduledBy: string | null;
@@ -205,6 +207,7 @@ export function applyEvent(state: AppointmentState, event: DomainEvent): Appoint
     case 'no_show_updated':
       return applyNoShow(next, event.noShow ?? []);
     case 'cancelled':
+      if (isSeatCancellation(next, event)) return withoutSeats(next, event.booking.attendees);
       return {
         ...withStatus(next, 'cancelled'),
         cancellationReason: event.reason ?? next.cancellationReason,
@@ -273,12 +276,36 @@ function mergeFacts(state: AppointmentState, b: BookingFacts): AppointmentState 
     startTime: b.startTime ?? state.startTime,
     endTime: b.endTime ?? state.endTime,
     organizer: b.organizer ?? state.organizer,
-    attendees: b.attendees.length > 0 ? mergeAttendees(state.attendees, b.attendees) : state.attendees,
+    attendees: b.attendees.length === 0 ? state.attendees : b.seated ? addSeats(state.attendees, b.attendees) : mergeAttendees(state.attendees, b.attendees),
     phone: b.phone ?? state.phone,
     notes: b.notes ?? state.notes,
     location: b.location ?? state.location,
     metadata: { ...state.metadata, ...b.metadata },
+    recurringEventId: b.recurringEventId ?? state.recurringEventId ?? null,
   };
+}
+
+/** A seat's message names only its own attendee(s): they join the others instead of replacing them. */
+function addSeats(current: readonly Attendee[], incoming: readonly Person[]): Attendee[] {
+  const byEmail = new Map(current.map((a) => [a.email, a]));
+  for (const p of incoming) byEmail.set(p.email, { ...p, noShow: byEmail.get(p.email)?.noShow ?? false });
+  return [...byEmail.values()];
+}
+
+/**
+ * Cal.com sends BOOKING_CANCELLED with only the leaving attendee when one seat of a seated slot is cancelled
+ * (cancelAttendeeSeat); the booking stays for the others. Only when no seat remains is the slot cancelled.
+ */
+function isSeatCancellation(state: AppointmentState, event: DomainEvent): boolean {
+  if (event.booking.seated !== true || event.booking.attendees.length === 0 || event.requestReschedule) return false;
+  const leaving = new Set(event.booking.attendees.map((a) => a.email));
+  return state.attendees.some((a) => !leaving.has(a.email));
+}
+
+function withoutSeats(state: AppointmentState, leaving: readonly Person[]): AppointmentState {
+  const emails = new Set(leaving.map((a) => a.email));
+  const attendees = state.attendees.filter((a) => !emails.has(a.email));
+  return { ...state, attendees, noShow: attendees.some((a) => a.noShow) };
 }
 
 function mergeAttendees(current: readonly Attendee[], incoming: readonly Person[]): Attendee[] {

@@ -31,6 +31,17 @@ export interface BookingFacts {
   notes: string | null;
   location: string | null;
   metadata: Record<string, unknown>;
+  /**
+   * The recurring series this occurrence belongs to (Cal.com's `recurringEventId`); each occurrence is its own
+   * booking and appointment, grouped by this id. Optional: messages that do not say leave it unknown.
+   */
+  recurringEventId?: string | null;
+  /**
+   * The booking is a seated slot (Cal.com gives each seat an attendee and a seat reference under ONE booking
+   * uid). Its messages then speak of the seats they change, not the whole attendee list: attendees add up,
+   * and a cancellation removes the seats it names while others remain.
+   */
+  seated?: boolean;
 }
 
 /**

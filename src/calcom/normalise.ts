@@ -110,6 +110,8 @@ function reasonOf(kind: BookingEventKind | MeetingEventKind, p: BookingPayload, 
 
 function bookingFacts(p: BookingPayload): BookingFacts {
   const attendees = p.attendees ?? [];
+  const recurringEventId = nonBlank(p.recurringEventId);
+  const seated = (typeof p.seatsPerTimeSlot === 'number' && p.seatsPerTimeSlot > 0) || nonBlank(p.attendeeSeatId) !== null;
   return {
     uid: p.uid,
     bookingId: p.bookingId ?? null,
@@ -131,6 +133,9 @@ function bookingFacts(p: BookingPayload): BookingFacts {
     notes: nonBlank(p.additionalNotes) ?? responseText(p.responses, 'notes'),
     location: nonBlank(p.location) ?? responseLocation(p.responses),
     metadata: isRecord(p.metadata) ? p.metadata : {},
+    // Said only when true, so the stored events of ordinary bookings stay as they were.
+    ...(recurringEventId !== null ? { recurringEventId } : {}),
+    ...(seated ? { seated } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 
 import type { z } from 'zod';
 
+import { durationProblem } from '../appointments/duration.js';
 import type { DomainEvent } from '../appointments/types.js';
 import { eventDedupKey, skipDedupKey } from './dedup.js';
 import {
@@ -131,7 +132,10 @@ function meetingEvent(trigger: Trigger, kind: MeetingEventKind, body: Record<str
   return eventResult(trigger, normaliseMeetingEvent(kind, parsed.data, null), parsed.data.status ?? null);
 }
 
-function eventResult(trigger: Trigger, event: DomainEvent, calcomStatus: string | null): EventResult {
+function eventResult(trigger: Trigger, event: DomainEvent, calcomStatus: string | null): EventResult | Failure {
+  // An absurd span (year 0001 to 9999) would overlap every appointment of its organizer (issue 11 item 9).
+  const span = durationProblem(event.booking.startTime, event.booking.endTime);
+  if (span) return validationFailure(`Invalid ${trigger} delivery: endTime ${span}`, [{ path: 'payload.endTime', message: span }]);
   return {
     ok: true,
     trigger,

@@ -2,6 +2,7 @@
 // v2021-10-20). Field order and time formats follow Cal.com's own examples, because receivers are exactly what
 // these samples are meant to break.
 
+import { buildIcs, ICS_WEBHOOK_VERSION } from './samples-ics.js';
 import {
   formatUtcOffset,
   formatUtcSeconds,
@@ -259,14 +260,16 @@ export function buildBookingEnvelope(ctx: SampleContext, trigger: BookingEnvelop
     hideOrganizerEmail: false,
     requiresConfirmation,
     eventTypeId: ctx.eventTypeId,
-    seatsShowAttendees: !stored,
-    seatsPerTimeSlot: null,
+    seatsShowAttendees: o.seatsShowAttendees ?? !stored,
+    seatsPerTimeSlot: o.seatsPerTimeSlot ?? null,
     seatsShowAvailabilityCount: true,
     schedulingType: null,
     customReplyToEmail: null,
     iCalUID: `${ctx.uid}@Cal.com`,
     iCalSequence,
     uid: ctx.uid,
+    ...(o.attendeeSeatId !== undefined ? { attendeeSeatId: o.attendeeSeatId } : {}),
+    ...(o.recurringEventId !== undefined ? { recurringEventId: o.recurringEventId } : {}),
     ...videoFields(ctx, trigger),
     eventTitle: ctx.eventTitle,
     eventDescription: stored ? null : '',
@@ -289,8 +292,29 @@ export function buildBookingEnvelope(ctx: SampleContext, trigger: BookingEnvelop
   if (trigger === 'BOOKING_REJECTED') payload.rejectionReason = o.rejectionReason ?? 'Not available at that time';
   if (trigger === 'BOOKING_REASSIGNED') payload.reassignReason = 'Host unavailable';
   if (o.uidOrder === 'reversed' && payload.rescheduleUid !== undefined) reverseUids(payload);
+  if (carriesIcs(trigger, o.webhookVersion, payload.status)) {
+    const ics = { cancelled: trigger === 'BOOKING_CANCELLED', sequence: iCalSequence };
+    payload.attendeeIcsContent = buildIcs(ctx, { ...ics, for: 'attendee' });
+    payload.organizerIcsContent = buildIcs(ctx, { ...ics, for: 'organizer' });
+  }
 
   return { triggerEvent: trigger, createdAt: ctx.createdAt, payload };
+}
+
+/** Version 2026-07-27's ICS fields: CREATED, RESCHEDULED, REASSIGNED, CANCELLED, and PAID when it accepted the booking. */
+function carriesIcs(trigger: BookingEnvelopeTrigger, version: string | undefined, status: unknown): boolean {
+  if (version !== ICS_WEBHOOK_VERSION) return false;
+  switch (trigger) {
+    case 'BOOKING_CREATED':
+    case 'BOOKING_RESCHEDULED':
+    case 'BOOKING_REASSIGNED':
+    case 'BOOKING_CANCELLED':
+      return true;
+    case 'BOOKING_PAID':
+      return status === 'ACCEPTED';
+    default:
+      return false;
+  }
 }
 
 /** What some third-party docs describe: uid = the ORIGINAL booking, rescheduleUid = the NEW one. */

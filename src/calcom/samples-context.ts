@@ -131,6 +131,19 @@ export interface SampleOptions {
   currency?: string;
   paymentId?: number;
   smsReminderNumber?: string;
+  /**
+   * The webhook's payload version. `2026-07-27` adds `attendeeIcsContent`/`organizerIcsContent` to CREATED,
+   * RESCHEDULED, REASSIGNED, CANCELLED and PAID (PAID only when the booking is accepted). Default `2021-10-20`.
+   */
+  webhookVersion?: '2021-10-20' | '2026-07-27';
+  /** Occurrences of one recurring booking share this id (`payload.recurringEventId`). */
+  recurringEventId?: string;
+  /** Seated event type: seats per slot (`payload.seatsPerTimeSlot`); default null (not seated). */
+  seatsPerTimeSlot?: number;
+  /** Whether seat holders see each other; when false a seat's body lists only its own attendee. */
+  seatsShowAttendees?: boolean;
+  /** The seat's reference uid (`payload.attendeeSeatId`), on a seat's booking. */
+  attendeeSeatId?: string;
 }
 
 export interface ResolvedPerson {

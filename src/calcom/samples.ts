@@ -80,11 +80,18 @@ export function signCalcomBody(raw: string | Buffer, secret: string): string {
   return createHmac('sha256', secret).update(raw).digest('hex');
 }
 
-/** Headers Cal.com sends with a body; `secret` undefined gives the literal `no-secret-provided`. */
-export function calcomWebhookHeaders(raw: string | Buffer, secret: string | undefined): Record<string, string> {
+/**
+ * Headers Cal.com sends with a body; `secret` undefined gives the literal `no-secret-provided`. `version` is
+ * the webhook's payload version (X-Cal-Webhook-Version), sent on every delivery.
+ */
+export function calcomWebhookHeaders(
+  raw: string | Buffer,
+  secret: string | undefined,
+  version: string = CALCOM_WEBHOOK_VERSION,
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     [CALCOM_SIGNATURE_HEADER]: secret ? signCalcomBody(raw, secret) : CALCOM_NO_SECRET_SIGNATURE,
-    'x-cal-webhook-version': CALCOM_WEBHOOK_VERSION,
+    'x-cal-webhook-version': version,
   };
 }

@@ -14,6 +14,9 @@ import {
   uidSchema,
 } from './schemas-common.js';
 
+/** Cal.com's series ids are uuids; the store's column holds up to this many characters (migration 005). */
+const RECURRING_EVENT_ID_MAX_CHARS = 100;
+
 export const bookingShape = {
   uid: uidSchema,
   bookingId: intIdSchema.nullish(),
@@ -45,6 +48,17 @@ export const bookingShape = {
   requestReschedule: z.boolean({ error: 'must be a boolean' }).nullish(),
   rejectionReason: textSchema,
   paymentId: z.union([z.string(), z.number()], { error: 'must be a string or a number' }).nullish(),
+  /** Occurrences of one recurring booking share it; each occurrence has its own uid. */
+  recurringEventId: z.string().max(RECURRING_EVENT_ID_MAX_CHARS, { error: `must be at most ${RECURRING_EVENT_ID_MAX_CHARS} characters` }).nullish(),
+  // Seated event types: every seat is an attendee of the same booking uid; a seat's message carries the seat's
+  // reference and (unless seatsShowAttendees) only that seat's attendee.
+  seatsPerTimeSlot: z.number({ error: 'must be a number' }).int().nonnegative().nullish(),
+  seatsShowAttendees: z.boolean({ error: 'must be a boolean' }).nullish(),
+  attendeeSeatId: textSchema,
+  // Webhook version 2026-07-27: ready-made .ics invitations (CREATED, RESCHEDULED, REASSIGNED, CANCELLED, PAID).
+  // Accepted and type-checked here, then left in the raw body only: the mapper never copies them.
+  attendeeIcsContent: textSchema,
+  organizerIcsContent: textSchema,
 };
 
 /** Shared invariant: no event ever carries an end before its start. */

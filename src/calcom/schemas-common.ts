@@ -6,6 +6,9 @@
 
 import { z } from 'zod';
 
+const UID_MAX_CHARS = 255;
+const EMAIL_MAX_CHARS = 320;
+
 /** Says "is required" for an absent field instead of zod's "expected string, received undefined". */
 export function requiredOr(message: string): (issue: { input?: unknown }) => string {
   return (issue) => (issue.input === undefined ? 'is required' : message);
@@ -15,7 +18,9 @@ export function requiredOr(message: string): (issue: { input?: unknown }) => str
 export const uidSchema = z
   .string({ error: requiredOr('must be a non-empty string') })
   .trim()
-  .min(1, { error: 'must be a non-empty string' });
+  .min(1, { error: 'must be a non-empty string' })
+  // Far above Cal.com's ~22 characters; a longer one cannot be a key in PostgreSQL's btree index (500).
+  .max(UID_MAX_CHARS, { error: `must be at most ${UID_MAX_CHARS} characters`, abort: true });
 
 // Deliberately loose ("something@domain.tld"): Cal.com validated the address already; this only catches
 // a wrong field or a placeholder, without rejecting unusual but valid addresses.
@@ -24,6 +29,8 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const emailSchema = z
   .string({ error: requiredOr('must be an email address') })
   .trim()
+  // RFC 5321's limit; bounded before the pattern, which backtracks on a long run of dots.
+  .max(EMAIL_MAX_CHARS, { error: `must be an email address of at most ${EMAIL_MAX_CHARS} characters`, abort: true })
   .toLowerCase()
   .regex(EMAIL_RE, { error: 'must be an email address' });
 

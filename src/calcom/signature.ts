@@ -6,9 +6,21 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/**
+ * `minified`: only the compact re-serialisation matched; `signedBody` is those bytes, the only ones the
+ * signature covers. The received bytes may differ in meaning-free ways an attacker chose (a duplicate key
+ * whose first value JSON.parse drops), so what is stored and shown must be `signedBody`, never the raw body.
+ */
 export type SignatureResult =
-  | { ok: true; secretIndex: number; variant: 'raw' | 'minified' }
+  | { ok: true; secretIndex: number; variant: 'raw' }
+  | { ok: true; secretIndex: number; variant: 'minified'; signedBody: Buffer }
   | { ok: false; reason: 'missing' | 'no_secret_provided' | 'malformed' | 'mismatch' };
+
+/**
+ * The minified fallback parses and re-serialises an unsigned body; above this size it is not attempted
+ * (Cal.com bodies are a few KiB; an unsigned 1 MiB pretty-printed body would cost tens of ms of parsing).
+ */
+export const MINIFIED_FALLBACK_MAX_BYTES = 256 * 1024;
 
 const NO_SECRET_LITERAL = 'no-secret-provided';
 /** Tolerated because other senders (GitHub-style proxies, test tools) prefix it. */
@@ -43,10 +55,10 @@ export function verifyCalSignature(
 
   // Some proxies re-format JSON bodies; Cal.com signed the compact JSON.stringify output, which we can
   // rebuild. Only attempted after the exact bytes failed, so a correct sender never pays for a parse.
-  const minified = minify(rawBody);
+  const minified = rawBody.length <= MINIFIED_FALLBACK_MAX_BYTES ? minify(rawBody) : null;
   if (minified !== null) {
     const minMatch = firstMatch(minified, expected, usable);
-    if (minMatch !== null) return { ok: true, secretIndex: minMatch, variant: 'minified' };
+    if (minMatch !== null) return { ok: true, secretIndex: minMatch, variant: 'minified', signedBody: minified };
   }
   return { ok: false, reason: 'mismatch' };
 }

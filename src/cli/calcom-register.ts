@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadConfig, ConfigError } from '../config.js';
 import { registerWebhook, CALSYNC_WEBHOOK_TRIGGERS } from '../calcom/api/register-webhook.js';
 import { CalsyncError } from '../errors.js';
-import { calcomClientFor } from '../reconcile/calcom-features.js';
+import { calcomClientFor } from '../calcom/api/configured-client.js';
 import { parseCommandArgs } from './args.js';
 import { writeWebhookSecret } from './env-file.js';
 import { envOf, EXIT_FAILED, EXIT_OK, UsageError, type CliIo } from './io.js';

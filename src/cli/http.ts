@@ -28,6 +28,23 @@ export async function post(url: string, headers: Record<string, string>, body?: 
   return { status: res.status, text: await res.text() };
 }
 
+/** GET a JSON answer; null for any non-2xx or a body that is not JSON. Throws UnreachableError like post(). */
+export async function getJson(url: string, headers: Record<string, string>, timeoutMs = CLI_REQUEST_TIMEOUT_MS): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new UnreachableError(url, err);
+  }
+  const text = await res.text();
+  if (res.status < 200 || res.status >= 300) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 export function printAnswer(io: CliIo, answer: HttpAnswer): void {
   io.out(`HTTP ${answer.status}`);
   if (answer.text === '') return;

@@ -1,12 +1,16 @@
 // `npx calsync ...` (bin/calsync.js → dist/src/cli/main.js). Plain-text output; exit status 0 on success,
 // 1 on failure, 2 for wrong arguments.
-import { runCalcomRegister } from './calcom-register.js';
+import { REGISTER_HELP, runCalcomRegister } from './calcom-register.js';
+import { ENDPOINTS_HELP, runEndpoints } from './endpoints.js';
 import { UnreachableError } from './http.js';
 import { envOf, EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from './io.js';
-import { runReconcile } from './reconcile.js';
-import { runReplay } from './replay.js';
-import { runSend } from './send.js';
-import { runServe } from './serve.js';
+import { RECONCILE_HELP, runReconcile } from './reconcile.js';
+import { REPLAY_HELP, runReplay } from './replay.js';
+import { runSend, SEND_HELP } from './send.js';
+import { runServe, SERVE_HELP } from './serve.js';
+import { runSinks, SINKS_HELP, SINKS_RESYNC_HELP } from './sinks.js';
+import { printUsageError } from './usage.js';
+import { calsyncVersion } from './version.js';
 
 export const MAIN_HELP = `Usage: calsync COMMAND [options]
 
@@ -19,8 +23,12 @@ Commands:
   reconcile [--since DATE]       repair what missed webhooks left out
   calcom register --url URL      subscribe calsync to Cal.com's webhooks
   notion init --parent PAGE_ID   create the Notion databases
+  endpoints add URL | list | remove ID | resend ID --since DATE
+                                 outbound webhook endpoints
+  sinks resync SINK [--since DATE]
+                                 mirror appointments to a sink again
 
-Run calsync COMMAND --help for a command's options.`;
+Run calsync COMMAND --help for a command's options; calsync --version prints the version.`;
 
 const CALCOM_HELP = `Usage: calsync calcom register --url PUBLIC_URL [--secret S] [--write-env]
 
@@ -38,6 +46,26 @@ Run calsync notion init --help for its options.`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
+/** The help whose usage lines follow a usage error of that command. */
+const HELP_BY_COMMAND: Record<string, string> = {
+  '': MAIN_HELP,
+  serve: SERVE_HELP,
+  send: SEND_HELP,
+  replay: REPLAY_HELP,
+  reconcile: RECONCILE_HELP,
+  calcom: CALCOM_HELP,
+  'calcom register': REGISTER_HELP,
+  notion: NOTION_HELP,
+  endpoints: ENDPOINTS_HELP,
+  sinks: SINKS_HELP,
+  'sinks resync': SINKS_RESYNC_HELP,
+};
+
+async function helpOf(command: string): Promise<string | undefined> {
+  if (command === 'notion init') return (await import('./notion-init.js')).NOTION_INIT_HELP;
+  return HELP_BY_COMMAND[command];
+}
+
 /** `notion init` lives with the Notion sink; loaded only when used. It reads io.env, so `.env` is merged in. */
 const runNotionInit: Command = async (argv, io) => {
   const { runNotionInit: run } = await import('./notion-init.js');
@@ -51,6 +79,8 @@ const COMMANDS: Record<string, Command> = {
   reconcile: runReconcile,
   calcom: group('calcom', CALCOM_HELP, { register: runCalcomRegister }),
   notion: group('notion', NOTION_HELP, { init: runNotionInit }),
+  endpoints: runEndpoints,
+  sinks: runSinks,
 };
 
 function group(name: string, help: string, subcommands: Record<string, Command>): Command {
@@ -76,14 +106,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.out(MAIN_HELP);
     return EXIT_OK;
   }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    io.out(`calsync ${calsyncVersion()}`);
+    return EXIT_OK;
+  }
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`unknown command "${command}"`, '');
     return await run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`calsync ${err.command ? `${err.command}: ` : ''}${err.message}`);
-      io.err(`Run calsync ${err.command ? `${err.command} ` : ''}--help for usage.`);
+      printUsageError(io, err.command, err.message, await helpOf(err.command));
       return EXIT_USAGE;
     }
     if (err instanceof UnreachableError) {

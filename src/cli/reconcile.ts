@@ -3,16 +3,17 @@
 // the configured store itself: always fine on PostgreSQL, and on SQLite only while the server is stopped
 // (the data dir's lock says so, and this command points to --url).
 import pino from 'pino';
-import { composeAppOptions } from '../compose.js';
+import { composeFeatures } from '../compose.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { registeredSinks } from '../feature.js';
 import { Intake } from '../intake/intake.js';
 import { createLogger } from '../logger.js';
-import { calcomClientFor } from '../reconcile/calcom-features.js';
+import { calcomClientFor } from '../calcom/api/configured-client.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import type { ReconcileSummary } from '../reconcile/reconcile.js';
 import { parseSinceDate } from '../reconcile/since.js';
 import { DataDirLockedError } from '../store/sqlite.js';
-import { openStore } from '../store/store.js';
+import { openStore, storeConfigFor } from '../store/store.js';
 import { parseCommandArgs } from './args.js';
 import { isSuccess, post, printAnswer } from './http.js';
 import { envOf, EXIT_FAILED, EXIT_OK, UsageError, type CliIo } from './io.js';
@@ -95,7 +96,7 @@ async function inProcess(io: CliIo, env: Record<string, string | undefined>, sin
   }
   let store;
   try {
-    store = await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', dataDir: config.dataDir });
+    store = await openStore(storeConfigFor(config));
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       io.err(`calsync reconcile: ${err.message}.\nWhile the server runs, ask it instead: calsync reconcile --url ${defaultBaseUrl(env)}`);
@@ -105,7 +106,7 @@ async function inProcess(io: CliIo, env: Record<string, string | undefined>, sin
     return EXIT_FAILED;
   }
   // The same sinks the server marks dirty, so the mirror picks up what this run repairs.
-  const intake = new Intake(store, { sinks: composeAppOptions(config, log).sinks ?? [], log });
+  const intake = new Intake(store, { sinks: registeredSinks(composeFeatures(config)), log });
   try {
     const summary = await new Reconciler({ store, client, intake, log }).run(since ? { since } : {});
     printSummary(io, summary);

@@ -13,7 +13,8 @@ import {
 import { parseCommandArgs } from './args.js';
 import { isSuccess, post, printAnswer } from './http.js';
 import { envOf, EXIT_FAILED, EXIT_OK, UsageError, type CliIo } from './io.js';
-import { defaultBaseUrl, serverWebhookSecret, webhookUrlOf } from './settings.js';
+import { knownBookingTimes, nextFreeSlot, type ServerLookup } from './send-times.js';
+import { defaultBaseUrl, internalApiKey, serverWebhookSecret, webhookUrlOf } from './settings.js';
 
 export const SEND_HELP = `Usage: calsync send TRIGGER [options]
        calsync send --file payload.json [options]
@@ -28,10 +29,15 @@ Options:
   --secret S             signing secret (default CAL_WEBHOOK_SECRET from the
                          environment or .env, else the one calsync generated
                          in DATA_DIR)
+  --key KEY              API key, to look up times on the server (default
+                         INTERNAL_API_KEY from the environment or .env, else
+                         the one calsync generated in DATA_DIR)
   --uid U                booking uid (default: a new random one)
   --reschedule-uid U     the original booking, for BOOKING_RESCHEDULED (and a
                          BOOKING_REQUESTED that is a reschedule)
-  --start ISO            booking start (default: derived from the uid)
+  --start ISO            booking start (default: for a uid the server knows,
+                         its times; else the first free slot from tomorrow on,
+                         after the server's latest appointment)
   --metadata k=v         booking metadata entry (repeatable)
   --file payload.json    send this file's bytes as they are, signed (no TRIGGER)
   -h, --help             this help
@@ -49,6 +55,7 @@ export async function runSend(argv: string[], io: CliIo): Promise<number> {
     start: { type: 'string' },
     metadata: { type: 'string', multiple: true },
     file: { type: 'string' },
+    key: { type: 'string' },
   });
   if (values.help) {
     io.out(SEND_HELP);
@@ -86,10 +93,12 @@ export async function runSend(argv: string[], io: CliIo): Promise<number> {
     }
     description = `${values.file} (${raw.length} bytes, sent as is)`;
   } else {
+    const server = lookupServer(url, values.key ?? internalApiKey(env, io.cwd));
+    const timesFrom = await fillTimes(options, server);
     const body = buildCalcomBody(trigger, options);
     raw = serializeCalcomBody(body);
     const uid = bookingUidOf(body);
-    description = `${trigger}${uid ? ` uid=${uid}` : ''} (${Buffer.byteLength(raw)} bytes)`;
+    description = `${trigger}${uid ? ` uid=${uid}` : ''} start=${options.startTime} (${timesFrom}; ${Buffer.byteLength(raw)} bytes)`;
   }
 
   io.out(`POST ${url}`);
@@ -97,6 +106,34 @@ export async function runSend(argv: string[], io: CliIo): Promise<number> {
   const answer = await post(url, calcomWebhookHeaders(raw, secret), raw);
   printAnswer(io, answer);
   return isSuccess(answer) ? EXIT_OK : EXIT_FAILED;
+}
+
+const DEFAULT_LENGTH_MS = 30 * 60_000;
+
+function lookupServer(webhookUrl: string, key: string | null | undefined): ServerLookup | null {
+  return key ? { base: new URL(webhookUrl).origin, key } : null;
+}
+
+/** Start and end (and a reschedule's original times) when --start did not give them; says where they came from. */
+async function fillTimes(options: SampleOptions, server: ServerLookup | null): Promise<string> {
+  if (options.rescheduleUid !== undefined) {
+    const original = await knownBookingTimes(server, options.rescheduleUid);
+    if (original) {
+      options.rescheduleStartTime = original.startTime;
+      options.rescheduleEndTime = original.endTime;
+    }
+  }
+  if (options.startTime !== undefined) return 'start from --start';
+  const known = options.uid === undefined ? null : await knownBookingTimes(server, options.uid);
+  if (known) {
+    options.startTime = known.startTime;
+    options.endTime = known.endTime;
+    return 'times of the booking on the server';
+  }
+  const slot = await nextFreeSlot(server, DEFAULT_LENGTH_MS);
+  options.startTime = slot.startTime;
+  options.endTime = slot.endTime;
+  return server === null ? 'a random free-looking slot: no API key to ask the server' : 'the first free slot after the server\'s appointments';
 }
 
 function targetUrl(raw: string): string {

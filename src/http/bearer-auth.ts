@@ -1,7 +1,8 @@
 // Bearer INTERNAL_API_KEY for /api/* (except the webhook alias), compared in constant time.
 import crypto from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CalsyncError } from '../errors.js';
+import { bearerAttempt } from './auth-throttle.js';
 
 /** Constant-time equality of two strings of any lengths (hashing first equalises the lengths). */
 export function safeEqual(a: string, b: string): boolean {
@@ -18,8 +19,11 @@ export function bearerTokenOf(request: FastifyRequest): string | null {
 }
 
 export function requireBearer(key: () => string) {
-  return async function checkBearer(request: FastifyRequest): Promise<void> {
+  return async function checkBearer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = bearerTokenOf(request);
-    if (token === null || !safeEqual(token, key())) throw new CalsyncError('unauthorized');
+    const ok = token !== null && safeEqual(token, key());
+    // Wrong keys are counted per client address; a locked-out address gets 429 (src/http/auth-throttle.ts).
+    await request.server.authThrottle?.check(request, reply, bearerAttempt(request, ok));
+    if (!ok) throw new CalsyncError('unauthorized');
   };
 }

@@ -1,7 +1,8 @@
 // Every error leaves as the contract's JSON shape with a code from src/errors.ts. Fastify's own errors
 // (body too large, bad media type, bad JSON) are translated here, once.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CalsyncError, type ErrorCode } from '../errors.js';
+import { isStoreUnreachable } from '../store/unreachable.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -18,6 +19,8 @@ export function toCalsyncError(err: unknown): CalsyncError | null {
   const mapped = fe?.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return new CalsyncError(mapped);
   if (err instanceof SyntaxError && /JSON/.test(err.message)) return new CalsyncError('invalid_json');
+  // Any route reading the store (not only intake) answers 503 when it cannot reach it, never 500.
+  if (isStoreUnreachable(err)) return new CalsyncError('store_unavailable');
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new CalsyncError(fe.statusCode === 404 ? 'not_found' : 'bad_request', fe.message);
   }
@@ -35,8 +38,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const internal = new CalsyncError('internal_error');
     return reply.code(internal.status).send(internal.toBody());
   });
-  app.setNotFoundHandler((request, reply) => {
-    const e = new CalsyncError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
-    return reply.code(e.status).send(e.toBody());
-  });
+  app.setNotFoundHandler(notFound);
+}
+
+/** Paths are echoed only this far. */
+const ECHOED_PATH_CHARS = 200;
+
+export function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const path = (request.url.split('?')[0] ?? '').slice(0, ECHOED_PATH_CHARS);
+  const e = new CalsyncError('not_found', `No route for ${request.method.slice(0, 20)} ${path}`);
+  return reply.code(e.status).send(e.toBody());
 }

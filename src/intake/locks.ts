@@ -1,11 +1,9 @@
-// Serialises work on one booking across instances. SQLite has one writer, so nothing is needed there; on
-// PostgreSQL, transaction-scoped advisory locks on each uid stop two instances from creating the same
-// appointment twice, and row locks stop two folds of one appointment from losing each other's event.
-// Locks are taken in sorted order so two transactions cannot wait on each other. Advisory lock keys are
-// (schema, name) pairs, so deployments (or test schemas) sharing one database never wait on each other.
-import { sql } from 'kysely';
-import type { DialectName } from '../store/dialect.js';
-import type { Db } from '../store/store.js';
+// Serialises work on one booking across instances: advisory locks on each uid stop two instances from
+// creating the same appointment twice, and row locks stop two folds of one appointment from losing each
+// other's event. Locks are taken in sorted order so two transactions cannot wait on each other. They are
+// the store's locks (src/store/locks.ts): real on PostgreSQL, no-ops on the single-writer embedded store.
+import { selectPlacementsOf } from '../store/queries/appointments.js';
+import type { Db, Store } from '../store/store.js';
 
 export interface BookingLocks {
   lockUids(db: Db, uids: readonly string[]): Promise<void>;
@@ -25,12 +23,6 @@ export interface LockPlacement {
   startTime: string | null | undefined;
   endTime: string | null | undefined;
 }
-
-const NO_LOCKS: BookingLocks = {
-  async lockUids() {},
-  async lockAppointments() {},
-  async lockOrganizers() {},
-};
 
 const HOUR_MS = 3_600_000;
 /** Longer placements lock the organizer exclusively instead of hour by hour. */
@@ -62,46 +54,31 @@ export function organizerLockPlan(placements: readonly LockPlacement[]): { organ
   return { organizers, buckets: [...buckets].sort() };
 }
 
-const PG_LOCKS: BookingLocks = {
-  async lockUids(db, uids) {
-    await advisoryXactLocks(db, [...new Set(uids)].sort().map((uid) => ({ name: 'calsync:uid:' + uid, shared: false })));
-  },
-  async lockAppointments(db, ids) {
-    const sorted = [...new Set(ids)].sort((a, b) => a - b);
-    if (sorted.length > 0) await sql`select id from appointments where id in (${sql.join(sorted)}) order by id for update`.execute(db);
-  },
-  async lockOrganizers(db, placements, appointmentIds) {
-    const all: LockPlacement[] = [...placements];
-    const ids = [...new Set(appointmentIds)];
-    if (ids.length > 0) {
-      const { rows } = await sql<{ organizer_email: string | null; start_time: string | null; end_time: string | null }>`
-        select organizer_email, start_time, end_time from appointments where id in (${sql.join(ids)})`.execute(db);
-      for (const r of rows) all.push({ email: r.organizer_email, startTime: r.start_time, endTime: r.end_time });
-    }
-    const plan = organizerLockPlan(all);
-    // Organizer locks before bucket locks, each in sorted order, so no two holders wait on each other.
-    const organizers = [...plan.organizers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    await advisoryXactLocks(db, [
-      ...organizers.map(([email, mode]) => ({ name: 'calsync:organizer:' + email, shared: mode === 'shared' })),
-      ...plan.buckets.map((bucket) => ({ name: 'calsync:organizer-hour:' + bucket, shared: false })),
-    ]);
-  },
-};
-
-/**
- * Takes the locks in the given order in one round trip: PostgreSQL evaluates a select list left to right,
- * so this waits on each lock in turn exactly as separate statements would.
- */
-async function advisoryXactLocks(db: Db, locks: readonly { name: string; shared: boolean }[]): Promise<void> {
-  if (locks.length === 0) return;
-  const calls = locks.map(({ name, shared }) =>
-    shared
-      ? sql`pg_advisory_xact_lock_shared(hashtext(current_schema()), hashtext(${name}))`
-      : sql`pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${name}))`,
-  );
-  await sql`select ${sql.join(calls)}`.execute(db);
-}
-
-export function bookingLocksFor(dialect: DialectName): BookingLocks {
-  return dialect === 'postgres' ? PG_LOCKS : NO_LOCKS;
+/** The booking locks on the store's own locks (no-ops where one process writes). */
+export function bookingLocksFor(store: Pick<Store, 'locks'>): BookingLocks {
+  const { locks } = store;
+  return {
+    async lockUids(db, uids) {
+      await locks.advisory(db, () => [...new Set(uids)].sort().map((uid) => ({ name: 'calsync:uid:' + uid })));
+    },
+    async lockAppointments(db, ids) {
+      await locks.appointments(db, ids);
+    },
+    async lockOrganizers(db, placements, appointmentIds) {
+      await locks.advisory(db, async () => {
+        const all: LockPlacement[] = [...placements];
+        const ids = [...new Set(appointmentIds)];
+        if (ids.length > 0) {
+          for (const r of await selectPlacementsOf(db, ids)) all.push({ email: r.organizer_email, startTime: r.start_time, endTime: r.end_time });
+        }
+        const plan = organizerLockPlan(all);
+        // Organizer locks before bucket locks, each in sorted order, so no two holders wait on each other.
+        const organizers = [...plan.organizers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return [
+          ...organizers.map(([email, mode]) => ({ name: 'calsync:organizer:' + email, shared: mode === 'shared' })),
+          ...plan.buckets.map((bucket) => ({ name: 'calsync:organizer-hour:' + bucket })),
+        ];
+      });
+    },
+  };
 }

@@ -41,6 +41,8 @@ export interface IncomingEvent {
   event: DomainEvent | null;
   skipReason: string | null;
   replayOf: number | null;
+  /** Cal.com's X-Cal-Webhook-Version of a webhook delivery (a replay keeps its original's); absent otherwise. */
+  webhookVersion?: string | null;
 }
 
 export type IntakeOutcome =
@@ -277,6 +279,7 @@ function newRow(incoming: IncomingEvent, at: string, eventJson: string | null, o
     sent_at: incoming.event?.sentAt ?? null,
     last_duplicate_at: null,
     replay_of: incoming.replayOf,
+    webhook_version: incoming.webhookVersion ?? null,
   };
 }
 

@@ -1,13 +1,14 @@
 // Keeps the `conflict` flag true exactly for active appointments that overlap another active appointment of
 // the same organizer. Only the changed appointment and its old and new neighbours can change, so only they
-// are looked at; the common case (a new booking in a free slot) costs one indexed look-up.
+// are looked at. Every step is one statement whatever the number of neighbours (at most four in all), so a
+// booking that overlaps thousands of others cannot hold the intake transaction for long.
 import type { Logger } from 'pino';
 import { isActive } from '../appointments/conflicts.js';
 import type { AppointmentState } from '../appointments/lifecycle.js';
 import {
+  clearResolvedConflicts,
   markOverlappingConflicting,
   selectActiveOverlapping,
-  selectAppointmentById,
   setConflictFlag,
 } from '../store/queries/appointments.js';
 import type { Db } from '../store/store.js';
@@ -48,16 +49,10 @@ export async function refreshConflicts(
     log.warn({ appointment_id: appointmentId, overlaps: overlapping.map((o) => o.id) }, 'appointment overlaps another of the same organizer');
   }
 
-  // Former neighbours may have lost their only overlap.
-  if (before?.active) {
-    const former = await overlapsOf(db, appointmentId, before, Number.MAX_SAFE_INTEGER);
-    for (const other of former) {
-      if (other.conflict === 0 || overlapping.some((o) => o.id === other.id)) continue;
-      const row = await selectAppointmentById(db, other.id);
-      if (!row?.organizer_email || !row.start_time || !row.end_time) continue;
-      const rest = await selectActiveOverlapping(db, row.organizer_email, row.start_time, row.end_time, other.id, 1);
-      if (rest.length === 0) await setConflictFlag(db, other.id, false);
-    }
+  // Former neighbours may have lost their only overlap (this row is already in its new state, so the
+  // statement sees it where it is now).
+  if (before?.active && before.organizerEmail && before.startTime && before.endTime) {
+    await clearResolvedConflicts(db, before.organizerEmail, before.startTime, before.endTime, appointmentId);
   }
 }
 

@@ -3,12 +3,19 @@
 // `reconcile`), under the same domain rules as webhooks. A missed creation, cancellation or reschedule is
 // repaired; a booking calsync already knows is left alone and not recorded again.
 //
-// Paging: `sortCreated=asc` with `skip`. Creation times never change, so a booking updated while we page
-// can only enter the filtered set (shifting later items: read twice, harmless), never leave it; nothing is
-// skipped. The next run starts from this run's start time minus RECONCILE_OVERLAP_MS (clock skew between
-// Cal.com and us, and writes that committed late), so whatever changed during this run is read next time.
+// Incremental: `afterUpdatedAt` + `sortUpdatedAt=asc`, pages of up to 250 (`take`, Cal.com's maximum) with
+// `skip`. The run remembers its high-water mark (the newest `updatedAt` it read, Cal.com's own clock) in the
+// settings table, and the next run reads from there minus RECONCILE_OVERLAP_MS (writes Cal.com committed
+// late, clock skew), so a run every 15 minutes costs about one request per 250 changed bookings, plus one.
+//
+// Paging walks the updatedAt order by key, not by a growing offset: each page starts just before the last
+// page's newest updatedAt and skips the items of that instant already read. A booking updated while we page
+// moves to the end of the order; with a plain offset that shift would make the next page jump over an
+// unread booking, here it is only read again (and its new state handled, once). `skip` grows only
+// inside one instant shared by more than a page of bookings. This works whether Cal.com's afterUpdatedAt is
+// inclusive or not (an inclusive bound re-reads a few items, never misses one).
 import type { Logger } from 'pino';
-import { listBookings } from '../calcom/api/bookings.js';
+import { BOOKINGS_PAGE_MAX, listBookings } from '../calcom/api/bookings.js';
 import type { CalcomApiClient } from '../calcom/api/client.js';
 import { rescheduledTo } from '../calcom/api/snapshot.js';
 import type { ApiBooking } from '../calcom/api/schemas.js';
@@ -20,15 +27,19 @@ import type { Db } from '../store/store.js';
 import { snapshotIncoming } from './snapshot-event.js';
 import { snapshotWouldChange } from './would-change.js';
 
-/** Settings key: ISO time from which the next run reads (the start of the last complete run). */
+/**
+ * Settings key: the high-water mark, the newest Cal.com `updatedAt` a complete run read (ISO); the next run
+ * reads from it minus the overlap. (Before issue 13 it held the start time of the last complete run.)
+ */
 export const RECONCILE_CURSOR_KEY = 'reconcile.cursor';
 /** Settings key: JSON summary of the last run, for operators and for instances deciding whether to run. */
 export const RECONCILE_LAST_RUN_KEY = 'reconcile.last_run';
 export const RECONCILE_OVERLAP_MS = 5 * 60_000;
 /** With no cursor and an empty store there is no history to repair beyond this. */
 export const RECONCILE_FIRST_RUN_LOOKBACK_MS = 24 * 60 * 60_000;
-export const RECONCILE_PAGE_SIZE = 100;
-/** 400 pages of 100: a bound against an API that never says "last page", not a real-world limit. */
+/** Cal.com's maximum `take` for GET /v2/bookings. */
+export const RECONCILE_PAGE_SIZE = 250;
+/** 400 pages of 250: a bound against an API that never says "last page", not a real-world limit. */
 export const RECONCILE_MAX_PAGES = 400;
 
 export interface ReconcileDeps {
@@ -42,6 +53,8 @@ export interface ReconcileDeps {
 export interface ReconcileOptions {
   /** ISO instant: read bookings updated since then instead of since the last run. */
   since?: string;
+  /** Read every booking (no updatedAt bound): the manual full run. Wins over `since`. */
+  full?: boolean;
   pageSize?: number;
   maxPages?: number;
   /** Checked between bookings: a shutdown ends the run early (incomplete, so the cursor stays). */
@@ -53,7 +66,10 @@ export interface ReconcileSummary {
   finished_at: string;
   /** Lower bound on Cal.com's updatedAt that was read (null = every booking). */
   since: string | null;
+  /** Pages read (= list requests, without retries). */
   pages: number;
+  /** The newest Cal.com updatedAt read; the next run starts from it (minus the overlap) when this one completes. */
+  high_water_mark: string | null;
   /** Bookings read (a booking read twice counts once). */
   seen: number;
   /** Recorded through the intake because they changed something. */
@@ -67,7 +83,7 @@ export interface ReconcileSummary {
   failed: number;
   /** Actions of the recorded events (`created`, `linked`, `reconciled`, ...). */
   actions: Record<string, number>;
-  /** Every page was read and every readable booking handled; the cursor moved to `started_at`. */
+  /** Every page was read and every readable booking handled; the cursor moved to `high_water_mark`. */
   complete: boolean;
 }
 
@@ -75,14 +91,15 @@ export async function reconcileOnce(deps: ReconcileDeps, options: ReconcileOptio
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
   const cursor = await selectSetting(deps.db, RECONCILE_CURSOR_KEY);
-  const since = options.since ?? (await defaultSince(deps.db, cursor, startedAt));
-  const pageSize = options.pageSize ?? RECONCILE_PAGE_SIZE;
+  const since = options.full ? null : (options.since ?? (await defaultSince(deps.db, cursor, startedAt)));
+  const pageSize = Math.min(options.pageSize ?? RECONCILE_PAGE_SIZE, BOOKINGS_PAGE_MAX);
   const maxPages = options.maxPages ?? RECONCILE_MAX_PAGES;
   const summary: ReconcileSummary = {
     started_at: startedAt.toISOString(),
     finished_at: startedAt.toISOString(),
     since,
     pages: 0,
+    high_water_mark: null,
     seen: 0,
     recorded: 0,
     unchanged: 0,
@@ -92,15 +109,17 @@ export async function reconcileOnce(deps: ReconcileDeps, options: ReconcileOptio
     actions: {},
     complete: false,
   };
-  const handled = new Set<string>();
+  /** uid -> the updatedAt handled: a booking read again is handled again only if it changed meanwhile. */
+  const handled = new Map<string, string | null>();
   // A cancelled booking that was rescheduled is handled after its successor, which carries the move; on
   // its own it would briefly mark the appointment cancelled.
   const replacedBy = new Map<string, ApiBooking>();
 
   const handle = async (booking: ApiBooking): Promise<void> => {
-    if (handled.has(booking.uid)) return;
-    handled.add(booking.uid);
-    summary.seen += 1;
+    const updatedAt = booking.updatedAt ?? null;
+    if (handled.has(booking.uid) && handled.get(booking.uid) === updatedAt) return;
+    if (!handled.has(booking.uid)) summary.seen += 1;
+    handled.set(booking.uid, updatedAt);
     try {
       await recordIfNew(deps, booking, summary);
     } catch (err) {
@@ -111,14 +130,17 @@ export async function reconcileOnce(deps: ReconcileDeps, options: ReconcileOptio
 
   const stopping = options.shouldStop ?? (() => false);
   let lastPage = false;
+  let after = since;
+  let skip = 0;
   for (let page = 0; page < maxPages && !stopping(); page++) {
     const result = await listBookings(deps.client, {
-      ...(since !== null ? { afterUpdatedAt: since } : {}),
-      sortCreated: 'asc',
+      ...(after !== null ? { afterUpdatedAt: after } : {}),
+      sortUpdatedAt: 'asc',
       take: pageSize,
-      skip: page * pageSize,
+      skip,
     });
     summary.pages += 1;
+    for (const b of result.bookings) summary.high_water_mark = later(summary.high_water_mark, b.updatedAt ?? null);
     summary.unreadable += result.unreadable.length;
     for (const bad of result.unreadable) deps.log.warn({ uid: bad.uid, problem: bad.problem }, 'reconcile: unreadable booking from Cal.com');
     for (const booking of result.bookings) {
@@ -132,6 +154,7 @@ export async function reconcileOnce(deps: ReconcileDeps, options: ReconcileOptio
       lastPage = true;
       break;
     }
+    ({ after, skip } = nextPage(result.bookings, after, skip, pageSize));
   }
 
   for (const [successorUid, original] of replacedBy) {
@@ -151,7 +174,8 @@ export async function reconcileOnce(deps: ReconcileDeps, options: ReconcileOptio
   if (!lastPage) deps.log.warn({ pages: summary.pages }, 'reconcile: stopped before the last page (page limit or shutdown); the next run reads the same range again');
   summary.finished_at = now().toISOString();
   const at = summary.finished_at;
-  if (summary.complete && movesCursorForward(options.since, cursor)) await upsertSetting(deps.db, RECONCILE_CURSOR_KEY, summary.started_at, at);
+  const mark = summary.high_water_mark;
+  if (summary.complete && mark !== null && movesCursorForward(since, cursor, mark)) await upsertSetting(deps.db, RECONCILE_CURSOR_KEY, mark, at);
   await upsertSetting(deps.db, RECONCILE_LAST_RUN_KEY, JSON.stringify(summary), at);
   return summary;
 }
@@ -180,8 +204,33 @@ async function defaultSince(db: Db, cursor: string | null, now: Date): Promise<s
   return new Date(Date.parse(from) - RECONCILE_OVERLAP_MS).toISOString();
 }
 
-/** A run from an explicit date covers everything after the cursor only if it starts at or before it. */
-function movesCursorForward(since: string | undefined, cursor: string | null): boolean {
-  if (since === undefined || cursor === null) return true;
-  return Date.parse(since) <= Date.parse(cursor);
+/**
+ * The mark moves only forward, and only when this run covered everything after the stored one: a run from a
+ * later explicit date has gaps behind it.
+ */
+function movesCursorForward(since: string | null, cursor: string | null, mark: string): boolean {
+  if (cursor === null) return true;
+  const covered = since === null || Date.parse(since) <= Date.parse(cursor);
+  return covered && Date.parse(mark) > Date.parse(cursor);
+}
+
+function later(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/**
+ * Where the page after a full one starts: just before the newest updatedAt on it (1 ms, so an exclusive
+ * bound still includes that instant), skipping the items of that instant this page already read. When the
+ * whole page shares the instant the previous page ended on, the offset grows instead (a tie group larger
+ * than a page). Items without updatedAt cannot move the key: the offset grows.
+ */
+function nextPage(page: readonly ApiBooking[], after: string | null, skip: number, pageSize: number): { after: string | null; skip: number } {
+  const newest = page.reduce<string | null>((m, b) => later(m, b.updatedAt ?? null), null);
+  if (newest === null) return { after, skip: skip + pageSize };
+  const from = new Date(Date.parse(newest) - 1).toISOString();
+  if (from === after) return { after, skip: skip + pageSize };
+  const atNewest = page.filter((b) => b.updatedAt !== null && b.updatedAt !== undefined && Date.parse(b.updatedAt) === Date.parse(newest)).length;
+  return { after: from, skip: atNewest };
 }

@@ -1,18 +1,16 @@
 // Runs reconciliation one at a time: within a process (the periodic worker, POST /api/reconcile and the
-// CLI share one Reconciler), and across instances on PostgreSQL through a transaction-scoped advisory lock
-// (pg_try_advisory_xact_lock). The lock's transaction stays open for the run on its own pool connection and
-// does nothing else; the run's writes go through the intake as usual. If the instance dies, PostgreSQL
-// ends the session and the lock with it. SQLite needs no lock: one process owns the data dir.
+// CLI share one Reconciler), and across instances through the store's exclusive lock (src/store/locks.ts:
+// an advisory lock on PostgreSQL, released if the instance dies; nothing on the embedded store, which one
+// process owns). The run's writes go through the intake as usual.
 import type { Logger } from 'pino';
 import type { CalcomApiClient } from '../calcom/api/client.js';
 import { CalsyncError } from '../errors.js';
 import type { IncomingEvent, IntakeOutcome } from '../intake/record-event.js';
-import { tryAdvisoryXactLock } from '../store/queries/reconcile.js';
 import { selectSetting } from '../store/queries/settings.js';
 import type { Store } from '../store/store.js';
 import { reconcileOnce, RECONCILE_LAST_RUN_KEY, type ReconcileOptions, type ReconcileSummary } from './reconcile.js';
 
-/** Advisory lock name for "reconciliation is running" (hashed with the schema into the lock key). */
+/** The store lock held while a reconciliation runs. */
 export const RECONCILE_LOCK_NAME = 'calsync:reconcile';
 
 export interface ReconcilerDeps {
@@ -59,12 +57,8 @@ export class Reconciler {
   private async runLocked(options: ReconcileOptions): Promise<ReconcileSummary> {
     const { store, client, intake, log, now } = this.deps;
     const run = () => reconcileOnce({ db: store.db, client, intake, log, ...(now ? { now } : {}) }, options);
-    if (store.quirks.name !== 'postgres') return run();
-    return store.db.transaction().execute(async (trx) => {
-      if (!(await tryAdvisoryXactLock(trx, RECONCILE_LOCK_NAME))) {
-        throw new CalsyncError('conflict', 'A reconciliation is already running on another calsync instance');
-      }
-      return run();
-    });
+    const locked = await store.locks.exclusive(RECONCILE_LOCK_NAME, run);
+    if (!locked.ran) throw new CalsyncError('conflict', 'A reconciliation is already running on another calsync instance');
+    return locked.value;
   }
 }

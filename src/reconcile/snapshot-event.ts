@@ -2,19 +2,13 @@
 // its content-derived dedup key, and the booking as Cal.com reported it (kept as the event's raw body).
 import { bookingSnapshot, snapshotDedupKey, SNAPSHOT_TRIGGER } from '../calcom/api/snapshot.js';
 import { BOOKINGS_API_VERSION, type ApiBooking } from '../calcom/api/schemas.js';
+import { incomingEvent } from '../intake/incoming.js';
 import type { IncomingEvent } from '../intake/record-event.js';
 
 export function snapshotIncoming(booking: ApiBooking, source: 'reconcile' | 'api', request: string): IncomingEvent {
   const event = bookingSnapshot(booking);
-  return {
-    source,
-    trigger: SNAPSHOT_TRIGGER,
-    dedupKey: snapshotDedupKey(event),
-    bookingUid: booking.uid,
-    rawBody: JSON.stringify(booking),
-    headers: { 'cal-api-version': BOOKINGS_API_VERSION, 'calcom-request': request },
-    event,
-    skipReason: null,
-    replayOf: null,
-  };
+  return incomingEvent(
+    { trigger: SNAPSHOT_TRIGGER, dedupKey: snapshotDedupKey(event), bookingUid: booking.uid, event },
+    { source, rawBody: JSON.stringify(booking), headers: { 'cal-api-version': BOOKINGS_API_VERSION, 'calcom-request': request } },
+  );
 }

@@ -4,7 +4,7 @@
 // skips its turn when another finished a run less than half an interval ago, so the API is read about
 // once per interval whatever the number of instances.
 import type { Logger } from 'pino';
-import type { Worker } from '../app.js';
+import type { Worker } from '../feature.js';
 import { CalsyncError } from '../errors.js';
 import type { Reconciler } from './reconciler.js';
 

@@ -2,10 +2,20 @@
 // takes from, plus a sink-wide pause. A 429's Retry-After pauses the whole sink, not just the request that
 // got it, and the pause is kept in the store so that a new leader (or a restarted process) honours it too.
 
+/** Why the outside system asked the sink to wait (e.g. Notion's 429 and its rate_limit_reason), for people. */
+export interface PauseCause {
+  status: number;
+  code: string;
+  reason: string | null;
+  message: string;
+  /** When the answer came (ISO). */
+  at: string;
+}
+
 export interface PauseStore {
   /** The persisted pause end (epoch ms), 0 when none. */
   load(): Promise<number>;
-  save(untilMs: number): Promise<void>;
+  save(untilMs: number, cause?: PauseCause): Promise<void>;
 }
 
 export interface RateLimiterOptions {
@@ -54,11 +64,20 @@ export class RateLimiter {
     }
   }
 
-  /** Pauses every request of the sink until `untilMs` (a pause never shortens), and persists it. */
-  async pauseUntil(untilMs: number, options: { persist: boolean } = { persist: true }): Promise<void> {
+  /** Pauses every request of the sink until `untilMs` (a pause never shortens), and persists it with its cause. */
+  async pauseUntil(untilMs: number, options: { persist: boolean; cause?: PauseCause } = { persist: true }): Promise<void> {
     if (untilMs <= Math.max(this.pausedUntilMs, this.now())) return;
     this.applyPause(untilMs);
-    if (options.persist) await this.options.pauseStore?.save(untilMs);
+    if (options.persist) await this.options.pauseStore?.save(untilMs, options.cause);
+  }
+
+  /**
+   * Persists a pause already applied (with `pauseUntil(…, {persist: false})`, so that it held from the
+   * moment the answer came) once its cause is known; a longer pause that took over meanwhile is kept instead.
+   */
+  async persistPause(untilMs: number, cause?: PauseCause): Promise<void> {
+    if (untilMs < this.pausedUntilMs) return;
+    await this.options.pauseStore?.save(untilMs, cause);
   }
 
   /** Adopts a pause persisted by an earlier leader or process. */

@@ -3,8 +3,11 @@
 // orphaned duplicate), and records the outcome on the row. Errors are recorded on the row and logged, never
 // thrown out of the loop. Only the sink's leader works; `stop()` waits for the syncs in flight.
 import type { Logger } from 'pino';
-import type { Worker } from '../app.js';
+import type { Worker } from '../feature.js';
+import type { AppointmentView } from '../store/appointment-view.js';
+import { presentAppointments } from '../store/appointment-views.js';
 import {
+  backfillSinkRows,
   claimSinkRow,
   completeSinkSync,
   failSinkSync,
@@ -13,49 +16,25 @@ import {
   resetInterruptedClaims,
   retireSinkRow,
   saveSinkExternalId,
+  selectAppointmentsByIds,
   selectDueSinkRows,
 } from '../store/queries/sink-work.js';
 import type { SinkStateRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { Leadership } from './leadership.js';
+import { API_HIDDEN_SINKS, API_SYNC_SINKS } from './registry.js';
+import { NO_SINK_WORK_OBSERVER, type FailureClass, type Sink, type SinkAppointment, type SinkTask, type SinkWorkObserver, type SyncContext } from './sink.js';
 
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-/** What a failed attempt means for its row. */
-export type FailureClass =
-  /** Try again later (backoff, at least `minDelayMs`). */
-  | { kind: 'transient'; message: string; minDelayMs?: number }
-  /** This version cannot be mirrored (the outside system refused it); wait for a new version. */
-  | { kind: 'permanent'; message: string }
-  /** Not the row's fault (stopping, leadership lost): give the claim back untouched. */
-  | { kind: 'abandon'; message: string };
+export type { FailureClass, SyncContext, SyncResult } from './sink.js';
 
-export interface SyncContext {
-  /** Stores the external object's id at once (e.g. right after a create), before later steps can fail. */
-  saveExternalId(externalId: string): Promise<void>;
-}
-
-export interface SyncResult {
-  externalId: string | null;
-  /** The appointment version the external object now shows. */
-  syncedVersion: number;
-}
-
-export interface SinkHandler {
-  /**
-   * Runs at the start of each leadership term, and again until it succeeds, before any row is taken
-   * (resolve ids, check the schema, adopt a persisted pause). A throw is logged and retried.
-   */
-  prepare(): Promise<void>;
-  sync(row: SinkStateRow, ctx: SyncContext): Promise<SyncResult>;
-  /** Removes the external object of an orphaned duplicate (the appointment was merged into another). */
-  retire(row: SinkStateRow): Promise<void>;
-  classify(err: unknown): FailureClass;
-}
+/** Appointments without a row for the sink that one backfill step adds (a pass adds one batch). */
+export const BACKFILL_BATCH = 200;
 
 export interface SinkWorkerTuning {
-  /** Rows synced at once (the rate limiter, not this, sets the request rate). */
+  /** Appointments synced at once (the rate limiter, not this, sets the request rate). */
   concurrency: number;
   /** How often to look for due rows when idle. */
   pollIntervalMs: number;
@@ -67,22 +46,15 @@ export interface SinkWorkerTuning {
   backoff: BackoffPolicy;
 }
 
-export interface SinkWorkerObserver {
-  synced(): void;
-  retried(reason: 'sync_failed'): void;
-  failed(): void;
-}
-
 export interface SinkWorkerDeps {
-  sink: string;
+  sink: Sink;
   store: Store;
   log: Logger;
   leadership: Leadership;
-  handler: SinkHandler;
   tuning: SinkWorkerTuning;
-  observer: SinkWorkerObserver;
-  /** Called once when the loop has stopped taking work, before waiting for the syncs in flight. */
-  onStopping?: () => void;
+  observer?: SinkWorkObserver;
+  /** Sinks whose `sync.<name>` the appointment's view always shows (registry.ts); default: the registered API sinks. */
+  apiSinks?: readonly string[];
   now?: () => number;
 }
 
@@ -96,11 +68,17 @@ export class SinkWorker implements Worker {
   private woken = false;
   private termStarted = false;
   private prepared = false;
+  /** Whether this term has given every stored appointment a row (see backfillStep). */
+  private backfilled = false;
   private readonly now: () => number;
+  private readonly observer: SinkWorkObserver;
+  private readonly apiSinks: readonly string[];
 
   constructor(private readonly deps: SinkWorkerDeps) {
-    this.name = `sink:${deps.sink}`;
+    this.name = `sink:${deps.sink.name}`;
     this.now = deps.now ?? Date.now;
+    this.observer = deps.observer ?? NO_SINK_WORK_OBSERVER;
+    this.apiSinks = deps.apiSinks ?? API_SYNC_SINKS;
   }
 
   get state(): WorkerState {
@@ -137,7 +115,8 @@ export class SinkWorker implements Worker {
   }
 
   private async run(): Promise<void> {
-    const { log, sink } = this.deps;
+    const { log } = this.deps;
+    const sink = this.deps.sink.name;
     if (this.currentState === 'starting') this.currentState = 'running';
     let failedPasses = 0;
     while (this.currentState === 'running') {
@@ -149,13 +128,13 @@ export class SinkWorker implements Worker {
         failedPasses += 1;
         const { errorDelayMs, maxErrorDelayMs } = this.deps.tuning;
         delayMs = Math.min(maxErrorDelayMs, errorDelayMs * 2 ** Math.min(failedPasses - 1, 20));
-        const failure = this.deps.handler.classify(err);
+        const failure = this.deps.sink.classify(err);
         log[failure.kind === 'transient' ? 'warn' : 'error']({ err, sink, retry_in_ms: delayMs }, `sink worker ${this.prepared ? 'pass' : 'preparation'} failed: ${failure.message}`);
       }
       if (this.currentState !== 'running') break;
       await this.pause(delayMs);
     }
-    this.deps.onStopping?.();
+    this.deps.sink.stopping?.();
     await Promise.allSettled([...this.inFlight.values()]);
     await this.deps.leadership.release().catch((err: unknown) => log.warn({ err, sink }, 'could not release sink leadership'));
     this.currentState = 'stopped';
@@ -164,10 +143,12 @@ export class SinkWorker implements Worker {
 
   /** One look for work; resolves with how long to wait before the next. */
   private async pass(): Promise<number> {
-    const { store, sink, leadership, handler, tuning, log } = this.deps;
+    const { store, leadership, tuning, log } = this.deps;
+    const sink = this.deps.sink.name;
     if (!(await leadership.check())) {
       this.termStarted = false;
       this.prepared = false;
+      this.backfilled = false;
       return tuning.pollIntervalMs;
     }
     if (!this.termStarted) {
@@ -177,50 +158,95 @@ export class SinkWorker implements Worker {
       this.termStarted = true;
     }
     if (!this.prepared) {
-      await handler.prepare();
+      await this.deps.sink.prepare();
       this.prepared = true;
     }
+    const moreBackfill = await this.backfillStep();
     const free = tuning.concurrency - this.inFlight.size;
     if (free <= 0) return tuning.pollIntervalMs;
     const now = this.now();
     const due = await selectDueSinkRows(store.db, sink, now, free + this.inFlight.size);
-    let started = 0;
+    const claimed: SinkStateRow[] = [];
     for (const row of due) {
-      if (started >= free || this.currentState !== 'running') break;
+      if (claimed.length >= free || this.currentState !== 'running') break;
       if (this.inFlight.has(row.appointment_id)) continue;
-      const claimed = await claimSinkRow(store.db, sink, row.appointment_id, now, now + tuning.claimLeaseMs, new Date(now).toISOString());
-      if (!claimed) continue;
-      this.launch(row);
-      started += 1;
+      if (await claimSinkRow(store.db, sink, row.appointment_id, now, now + tuning.claimLeaseMs, new Date(now).toISOString())) claimed.push(row);
+    }
+    if (claimed.length > 0) {
+      let loaded: Map<number, SinkAppointment>;
+      try {
+        loaded = await this.load(claimed.map((r) => r.appointment_id));
+      } catch (err) {
+        // Not the rows' fault: give the claims back rather than leave them to their lease.
+        const at = new Date(this.now()).toISOString();
+        for (const row of claimed) await releaseSinkClaim(store.db, sink, row.appointment_id, this.now(), at).catch(() => undefined);
+        throw err;
+      }
+      for (const row of claimed) this.launch(row, loaded.get(row.appointment_id) ?? null);
     }
     // A finished sync wakes the loop early, so a full pool looks for more as soon as a slot frees up.
-    return tuning.pollIntervalMs;
+    return moreBackfill ? 0 : tuning.pollIntervalMs;
   }
 
-  private launch(row: SinkStateRow): void {
-    const task = this.runOne(row).finally(() => {
+  /**
+   * Switching a sink on with appointments already stored mirrors them too: each pass of a new term gives
+   * one bounded batch of appointments without a row for this sink a pending row, until none is left.
+   * Resolves with whether more may remain.
+   */
+  private async backfillStep(): Promise<boolean> {
+    if (this.backfilled || !this.deps.sink.backfill) return false;
+    const { store, log } = this.deps;
+    const sink = this.deps.sink.name;
+    const now = this.now();
+    const added = await backfillSinkRows(store.db, sink, BACKFILL_BATCH, now, new Date(now).toISOString());
+    if (added > 0) log.info({ sink, appointments: added }, 'backfilling appointments stored before the sink was on');
+    if (added < BACKFILL_BATCH) this.backfilled = true;
+    return !this.backfilled;
+  }
+
+  /** The appointments of a batch of claimed rows, in domain terms (a fixed number of queries per batch). */
+  private async load(appointmentIds: readonly number[]): Promise<Map<number, SinkAppointment>> {
+    const rows = await selectAppointmentsByIds(this.deps.store.db, appointmentIds);
+    const views = await presentAppointments(this.deps.store.db, rows, this.apiSinks, API_HIDDEN_SINKS);
+    const out = new Map<number, SinkAppointment>();
+    for (const view of views) out.set(view.id, toSinkAppointment(view));
+    return out;
+  }
+
+  private async reload(appointmentId: number): Promise<SinkAppointment | null> {
+    return (await this.load([appointmentId])).get(appointmentId) ?? null;
+  }
+
+  private launch(row: SinkStateRow, appointment: SinkAppointment | null): void {
+    const task = this.runOne(row, appointment).finally(() => {
       this.inFlight.delete(row.appointment_id);
       this.wakeUp();
     });
     this.inFlight.set(row.appointment_id, task);
   }
 
-  /** Syncs one claimed row and records the outcome; never throws. */
-  private async runOne(row: SinkStateRow): Promise<void> {
-    const { store, sink, handler, log, observer } = this.deps;
+  /** Syncs (or retires) one claimed row and records the outcome; never throws. */
+  private async runOne(row: SinkStateRow, appointment: SinkAppointment | null): Promise<void> {
+    const { store, log } = this.deps;
+    const sink = this.deps.sink.name;
     const id = row.appointment_id;
     const at = () => new Date(this.now()).toISOString();
+    const task: SinkTask = { appointmentId: id, appointment, externalId: row.external_id, syncedVersion: row.synced_version, attempts: row.attempts };
     try {
       if (row.state === 'orphaned') {
-        await handler.retire(row);
+        await this.deps.sink.retire(task);
         await retireSinkRow(store.db, sink, id, at());
         log.info({ sink, appointment_id: id, external_id: row.external_id }, 'removed the duplicate of a merged appointment');
         return;
       }
-      const ctx: SyncContext = { saveExternalId: (externalId) => saveSinkExternalId(store.db, sink, id, externalId, at()) };
-      const result = await handler.sync(row, ctx);
-      const state = await completeSinkSync(store.db, store.quirks.name, sink, id, result, this.now(), at());
-      observer.synced();
+      if (appointment === null) throw new MissingAppointmentError(`appointment ${id} does not exist`);
+      const ctx: SyncContext = {
+        saveExternalId: (externalId) => saveSinkExternalId(store.db, sink, id, externalId, at()),
+        reload: () => this.reload(id),
+      };
+      const result = await this.deps.sink.sync(task, ctx);
+      const state = await completeSinkSync(store.db, store.locks, sink, id, result, this.now(), at());
+      this.observer.synced(sink);
       log.debug({ sink, appointment_id: id, version: result.syncedVersion, external_id: result.externalId, state }, 'synced');
     } catch (err) {
       await this.recordFailure(row, err).catch((recordErr: unknown) =>
@@ -231,11 +257,12 @@ export class SinkWorker implements Worker {
   }
 
   private async recordFailure(row: SinkStateRow, err: unknown): Promise<void> {
-    const { store, sink, handler, log, observer, tuning } = this.deps;
+    const { store, log, tuning } = this.deps;
+    const sink = this.deps.sink.name;
     const id = row.appointment_id;
     const now = this.now();
     const at = new Date(now).toISOString();
-    const failure = handler.classify(err);
+    const failure: FailureClass = err instanceof MissingAppointmentError ? { kind: 'permanent', message: err.message } : this.deps.sink.classify(err);
     switch (failure.kind) {
       case 'abandon':
         await releaseSinkClaim(store.db, sink, id, now, at);
@@ -244,7 +271,7 @@ export class SinkWorker implements Worker {
       case 'permanent':
         if (row.state === 'orphaned') break; // a duplicate that cannot be removed now is retried later
         await failSinkSyncPermanently(store.db, sink, id, failure.message, at);
-        observer.failed();
+        this.observer.failed(sink);
         log.warn({ sink, appointment_id: id, error: failure.message }, 'sync refused; waiting for a new version of the appointment');
         return;
       case 'transient':
@@ -256,7 +283,7 @@ export class SinkWorker implements Worker {
     const minDelayMs = failure.kind === 'transient' ? (failure.minDelayMs ?? 0) : 0;
     const delayMs = Math.max(minDelayMs, backoffDelayMs(failures, tuning.backoff));
     await failSinkSync(store.db, sink, id, failure.message, now + delayMs, at);
-    observer.retried('sync_failed');
+    this.observer.retried(sink, 'sync_failed');
     log.warn({ sink, appointment_id: id, attempts: failures, retry_in_ms: delayMs, error: failure.message }, 'sync failed; will retry');
   }
 
@@ -277,4 +304,16 @@ export class SinkWorker implements Worker {
       };
     });
   }
+}
+
+/** A claimed row whose appointment is gone: nothing to mirror, ever (not the sink's verdict). */
+class MissingAppointmentError extends Error {
+  override readonly name = 'MissingAppointmentError';
+}
+
+/** The view as GET /api/appointments/:id shows it; uids current first (the view lists previous ones oldest first). */
+function toSinkAppointment(view: AppointmentView): SinkAppointment {
+  const current = view.calcom_booking_uid;
+  const previousNewestFirst = [...view.previous_uids].reverse();
+  return { id: view.id, version: view.version, view, uids: current === null ? previousNewestFirst : [current, ...previousNewestFirst] };
 }

@@ -27,6 +27,8 @@ export interface AppointmentView {
   rejection_reason: string | null;
   no_show: boolean;
   payment: { status: string; payment_id: string | null } | null;
+  /** Cal.com's recurringEventId: occurrences of one recurring booking share it (each is its own appointment). */
+  recurring_event_id: string | null;
   conflict: boolean;
   version: number;
   created_at: string;
@@ -43,7 +45,11 @@ export interface SyncView {
   last_error: string | null;
 }
 
-export function presentAppointment(row: AppointmentRow, uids: readonly string[], sinks: readonly SinkStateRow[]): AppointmentView {
+/**
+ * `shownSinks`: the sinks whose `sync.<name>` every appointment carries (the sink registry's API sinks,
+ * src/sinks/registry.ts), as `not_mirrored` when that sink has never been asked to write it.
+ */
+export function presentAppointment(row: AppointmentRow, uids: readonly string[], sinks: readonly SinkStateRow[], shownSinks: readonly string[]): AppointmentView {
   const sync: Record<string, SyncView> = {};
   for (const s of sinks) {
     sync[s.sink] = {
@@ -55,9 +61,9 @@ export function presentAppointment(row: AppointmentRow, uids: readonly string[],
       last_error: s.last_error,
     };
   }
-  // The contract promises `sync.notion`; an appointment the mirror has never been asked to write (Notion
-  // off, or enabled after its last change) says so instead of leaving the key out.
-  sync.notion ??= { state: 'not_mirrored', page_id: null, synced_version: 0, attempts: 0, next_attempt_at: null, last_error: null };
+  // The contract promises `sync.notion`; an appointment a mirror has never been asked to write (the sink
+  // off, or switched on after its last change and not backfilled yet) says so instead of leaving the key out.
+  for (const name of shownSinks) sync[name] ??= { state: 'not_mirrored', page_id: null, synced_version: 0, attempts: 0, next_attempt_at: null, last_error: null };
   return {
     id: row.id,
     calcom_booking_uid: row.calcom_booking_uid,
@@ -84,6 +90,7 @@ export function presentAppointment(row: AppointmentRow, uids: readonly string[],
     rejection_reason: row.rejection_reason,
     no_show: row.no_show === 1,
     payment: row.payment_status ? { status: row.payment_status, payment_id: row.payment_id } : null,
+    recurring_event_id: row.recurring_event_id ?? null,
     conflict: row.conflict === 1,
     version: row.version,
     created_at: row.created_at,

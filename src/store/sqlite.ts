@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import type { Logger } from 'pino';
+import { DATA_FILE_MODE, secureDataDir } from './data-dir-modes.js';
 import type { Database as Schema } from './schema.js';
 
 export const SQLITE_FILE_NAME = 'calsync.db';
@@ -21,11 +23,17 @@ export class DataDirLockedError extends Error {
 export interface OpenedSqlite {
   db: Kysely<Schema>;
   raw: Database.Database;
+  /** Files and the directory whose permissions were tightened on this start (old mode in octal). */
+  tightened: { path: string; was: string }[];
 }
 
-export function openSqlite(dataDir: string): OpenedSqlite {
-  fs.mkdirSync(dataDir, { recursive: true });
+export function openSqlite(dataDir: string, log?: Pick<Logger, 'warn'>): OpenedSqlite {
   const file = path.join(dataDir, SQLITE_FILE_NAME);
+  // Owner-only before SQLite touches anything (its -wal and -shm copy the database file's mode).
+  const tightened = secureDataDir(dataDir, file);
+  if (tightened.length > 0) {
+    log?.warn({ data_dir: dataDir, tightened }, 'DATA_DIR was readable by other users: tightened to 0700 (directory) and 0600 (files)');
+  }
   const raw = new Database(file);
   try {
     raw.pragma('locking_mode = EXCLUSIVE');
@@ -45,9 +53,10 @@ export function openSqlite(dataDir: string): OpenedSqlite {
   fs.writeFileSync(
     path.join(dataDir, OWNER_FILE_NAME),
     JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n',
+    { mode: DATA_FILE_MODE },
   );
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  return { db, raw };
+  return { db, raw, tightened };
 }
 
 const STATEMENT_CACHE_SIZE = 500;

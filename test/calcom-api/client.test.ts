@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBooking, listBookings } from '../../src/calcom/api/bookings.js';
 import { CalcomApiClient } from '../../src/calcom/api/client.js';
-import { parseRetryAfterMs } from '../../src/calcom/api/retry-after.js';
+import { paceDelayMs, parseResetMs, parseRetryAfterMs, throttleDelayMs } from '../../src/calcom/api/retry-after.js';
 import { CalsyncError } from '../../src/errors.js';
 import { startCalcomEmulator, type CalcomEmulator } from '../emulators/calcom/index.js';
 
@@ -54,7 +54,16 @@ describe('CalcomApiClient', () => {
     expect(calcom.requests.map((r) => r.apiVersion)).toEqual(['2024-08-13', '2024-08-13']);
   });
 
-  it('waits as long as Retry-After says, then retries (also a POST: a 429 was not processed)', async () => {
+  it('waits out a 429 that carries only X-RateLimit headers (no Retry-After), then retries (also a POST)', async () => {
+    // What Cal.com's throttler really sends.
+    calcom.failNext(1, 429, { retryAfterSeconds: 3 });
+    const raw = await fetch(`${calcom.url}/v2/bookings`, { headers: { authorization: `Bearer ${calcom.apiKey}`, 'cal-api-version': '2024-08-13' } });
+    expect(raw.status).toBe(429);
+    expect(raw.headers.get('retry-after')).toBeNull();
+    expect(raw.headers.get('x-ratelimit-remaining-default')).toBe('0');
+    expect(raw.headers.get('x-ratelimit-reset-default')).toBe('3');
+    calcom.reset();
+
     const { client, slept } = clientWith();
     calcom.failNext(2, 429, { retryAfterSeconds: 3 });
     await createBooking(client, BOOKING);
@@ -63,7 +72,7 @@ describe('CalcomApiClient', () => {
     expect(calcom.bookings).toHaveLength(1);
   });
 
-  it('gets through a rate limit by waiting for the window Cal.com names', async () => {
+  it('paces below the limit: when X-RateLimit-Remaining runs out it waits for the reset instead of meeting a 429', async () => {
     const slept: number[] = [];
     const client = new CalcomApiClient({
       apiKey: calcom.apiKey,
@@ -76,8 +85,48 @@ describe('CalcomApiClient', () => {
     });
     calcom.setRateLimit({ limit: 2, windowMs: 1000 });
     for (let i = 0; i < 3; i++) await listBookings(client, { take: 1, skip: 0 });
-    expect(calcom.requests.map((r) => r.status)).toEqual([200, 200, 429, 200]);
+    expect(calcom.requests.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(slept).toEqual([1000]);
+  });
+
+  it('reads a reset given as a Unix time the same way', async () => {
+    const slept: number[] = [];
+    const client = new CalcomApiClient({
+      apiKey: calcom.apiKey,
+      apiUrl: calcom.url,
+      sleep: async (ms) => {
+        slept.push(ms);
+        await new Promise((r) => setTimeout(r, ms));
+      },
+    });
+    calcom.setRateLimit({ limit: 1, windowMs: 1000, resetAs: 'unix' });
+    const probe = await fetch(`${calcom.url}/v2/webhooks`, { headers: { authorization: `Bearer ${calcom.apiKey}` } });
+    await probe.arrayBuffer();
+    expect(Number(probe.headers.get('x-ratelimit-reset-default'))).toBeGreaterThan(1e9);
+    calcom.setRateLimit({ limit: 1, windowMs: 1000, resetAs: 'unix' });
+    await listBookings(client, { take: 1, skip: 0 });
+    await listBookings(client, { take: 1, skip: 0 });
+    // The Unix time became a wait of at most the window's rest (rounded up to the second), not decades (which
+    // the client would cut to its 60 s bound).
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThan(0);
+    expect(slept[0]).toBeLessThanOrEqual(2_000);
+    expect(calcom.requests.map((r) => r.status).filter((s) => s === 429)).toEqual([]);
+  });
+
+  it('keeps to 120 requests a minute by default, and answers past it with 429', async () => {
+    const headers = { authorization: `Bearer ${calcom.apiKey}`, 'cal-api-version': '2024-08-13' };
+    const statuses: number[] = [];
+    let last: Response | null = null;
+    for (let i = 0; i < 121; i++) {
+      last = await fetch(`${calcom.url}/v2/bookings?take=1`, { headers });
+      statuses.push(last.status);
+      await last.arrayBuffer();
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(120);
+    expect(statuses[120]).toBe(429);
+    expect(last?.headers.get('x-ratelimit-limit-default')).toBe('120');
+    expect(last?.headers.get('retry-after')).toBeNull();
   });
 
   it('does not wait out a Retry-After beyond its limit', async () => {
@@ -136,6 +185,39 @@ describe('CalcomApiClient', () => {
       silent.closeAllConnections();
       await new Promise<void>((r) => silent.close(() => r()));
     }
+  });
+});
+
+describe('rate-limit headers', () => {
+  const now = Date.parse('2031-01-01T00:00:00Z');
+  const headers = (h: Record<string, string>) => new Headers(h);
+
+  it('reads X-RateLimit-Reset as seconds to wait or as a Unix time (seconds or milliseconds)', () => {
+    expect(parseResetMs('30', now)).toBe(30_000);
+    expect(parseResetMs('0', now)).toBe(0);
+    expect(parseResetMs(String(now / 1000 + 45), now)).toBe(45_000);
+    expect(parseResetMs(String(now + 1_500), now)).toBe(1_500);
+    expect(parseResetMs(String(now / 1000 - 10), now)).toBe(0);
+    expect(parseResetMs('soon', now)).toBeNull();
+    expect(parseResetMs('9'.repeat(40), now)).toBeNull();
+    expect(parseResetMs(null, now)).toBeNull();
+  });
+
+  it('waits a 429 out by the spent window when there is no Retry-After, and prefers Retry-After when there is one', () => {
+    const throttled = { 'x-ratelimit-limit-default': '120', 'x-ratelimit-remaining-default': '0', 'x-ratelimit-reset-default': '42' };
+    expect(throttleDelayMs(headers(throttled), now)).toBe(42_000);
+    expect(throttleDelayMs(headers({ ...throttled, 'x-ratelimit-reset-default': String(now / 1000 + 7) }), now)).toBe(7_000);
+    expect(throttleDelayMs(headers({ ...throttled, 'retry-after': '3' }), now)).toBe(3_000);
+    expect(throttleDelayMs(headers({}), now)).toBeNull();
+  });
+
+  it('paces only when a window is (nearly) spent', () => {
+    const win = (remaining: number) => headers({ 'x-ratelimit-limit-default': '120', 'x-ratelimit-remaining-default': String(remaining), 'x-ratelimit-reset-default': '20' });
+    expect(paceDelayMs(win(50), now, 0.02)).toBe(0);
+    expect(paceDelayMs(win(3), now, 0.02)).toBe(0);
+    expect(paceDelayMs(win(2), now, 0.02)).toBe(20_000);
+    expect(paceDelayMs(win(0), now, 0.02)).toBe(20_000);
+    expect(paceDelayMs(headers({}), now, 0.02)).toBe(0);
   });
 });
 

@@ -55,6 +55,7 @@ describe('verifyCalSignature accepts', () => {
       ok: true,
       secretIndex: 0,
       variant: 'minified',
+      signedBody: Buffer.from(BODY),
     });
   });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBookingUid, SAMPLE_TRIGGERS } from '../../src/calcom/samples.js';
 import { storeCounts } from '../support/store-peek.js';
-import { startTestServer, TEST_WEBHOOK_SECRET, type TestServer } from '../support/server.js';
+import { startTestServer, TEST_API_KEY, TEST_WEBHOOK_SECRET, type TestServer } from '../support/server.js';
 import { tempDir } from '../support/stores.js';
 import { runCli } from './capture.js';
 
@@ -95,5 +95,33 @@ describe('calsync send', () => {
     const unreachable = await runCli(['send', 'PING', '--url', 'http://127.0.0.1:9', '--secret', TEST_WEBHOOK_SECRET]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.err).toContain('cannot reach http://127.0.0.1:9/webhooks/calcom');
+  });
+});
+
+describe('calsync send: times come from the server, not made up', () => {
+  const withKey = (args: string[]) => send(args, { env: { INTERNAL_API_KEY: TEST_API_KEY } });
+  const appointmentOf = async (uid: string) =>
+    ((await (await server.api(`/api/appointments?calcom_uid=${uid}`)).json()) as any).appointments[0] as { start_time: string; end_time: string; status: string };
+
+  it('a cancellation of a known booking (--uid) keeps its times', async () => {
+    const uid = makeBookingUid('cli-send:keeps-times');
+    expect((await withKey(['BOOKING_CREATED', '--uid', uid, '--start', '2027-03-01T10:00:00Z'])).code).toBe(0);
+    const run = await withKey(['BOOKING_CANCELLED', '--uid', uid]);
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out).toContain('times of the booking on the server');
+    expect(await appointmentOf(uid)).toMatchObject({ status: 'cancelled', start_time: '2027-03-01T10:00:00.000Z', end_time: '2027-03-01T10:30:00.000Z' });
+  });
+
+  it('repeated sends without arguments book distinct, non-overlapping slots', async () => {
+    const uids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const run = await withKey(['BOOKING_CREATED']);
+      expect(run.code, run.out + run.err).toBe(0);
+      uids.push(/uid=(\S+)/.exec(run.out)![1]!);
+    }
+    const slots = await Promise.all(uids.map(appointmentOf));
+    const sorted = slots.map((s) => [Date.parse(s.start_time), Date.parse(s.end_time)] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < sorted.length; i += 1) expect(sorted[i]![0]).toBeGreaterThanOrEqual(sorted[i - 1]![1]);
+    expect(sorted[0]![0]).toBeGreaterThan(Date.now());
   });
 });

@@ -331,6 +331,32 @@ describe('/v2/webhooks', () => {
 });
 
 describe('webhook deliveries', () => {
+  it("sends each webhook its own payload version: 2026-07-27 adds the .ics invitations, with that X-Cal-Webhook-Version", async () => {
+    await registerWebhook(['BOOKING_CREATED', 'BOOKING_REQUESTED', 'BOOKING_CANCELLED'], { version: '2026-07-27' });
+    await registerWebhook(['BOOKING_CREATED']);
+    const res = await api('/v2/bookings', { body: bookingBody() });
+    await emu.flushDeliveries();
+    expect(receiver.received).toHaveLength(2);
+    const byVersion = Object.fromEntries(receiver.received.map((r) => [String(r.headers['x-cal-webhook-version']), r]));
+    const v2026 = byVersion['2026-07-27']!;
+    const v2021 = byVersion['2021-10-20']!;
+    expect(verifies(v2026)).toBe(true);
+    const payload = v2026.json.payload as Json;
+    expect(payload.attendeeIcsContent).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*METHOD:REQUEST[\s\S]*END:VCALENDAR\r\n$/);
+    expect(payload.attendeeIcsContent).toContain(`UID:${res.json.data.uid}@Cal.com`);
+    expect(payload.organizerIcsContent).toContain('ROLE=CHAIR');
+    expect((v2021.json.payload as Json).attendeeIcsContent).toBeUndefined();
+    // Apart from the invitations, the two versions say the same.
+    const { attendeeIcsContent: _a, organizerIcsContent: _o, ...rest } = payload;
+    expect(rest).toEqual(v2021.json.payload);
+
+    receiver.received.length = 0;
+    emu.cancelBooking(res.json.data.uid as string);
+    await emu.flushDeliveries();
+    expect(receiver.received).toHaveLength(1);
+    expect((receiver.received[0]!.json.payload as Json).attendeeIcsContent).toContain('METHOD:CANCEL');
+  });
+
   it('echoes an API booking as a signed BOOKING_CREATED carrying the request metadata', async () => {
     await registerWebhook(['BOOKING_CREATED']);
     const res = await api('/v2/bookings', { body: bookingBody({ metadata: { calsync_appointment_id: '12' } }) });
@@ -459,11 +485,13 @@ describe('webhook deliveries', () => {
 });
 
 describe('fault injection', () => {
-  it('failNext answers 429 with Retry-After, then recovers', async () => {
+  it("failNext answers 429 as Cal.com's throttler does (X-RateLimit headers, no Retry-After), then recovers", async () => {
     emu.failNext(2, 429, { retryAfterSeconds: 3 });
     const first = await api('/v2/bookings');
     expect(first.status).toBe(429);
-    expect(first.headers.get('retry-after')).toBe('3');
+    expect(first.headers.get('retry-after')).toBeNull();
+    expect(first.headers.get('x-ratelimit-remaining-default')).toBe('0');
+    expect(first.headers.get('x-ratelimit-reset-default')).toBe('3');
     expect(first.json).toMatchObject({ status: 'error', error: { code: 'ThrottlerException' } });
     expect((await api('/v2/bookings')).status).toBe(429);
     expect((await api('/v2/bookings')).status).toBe(200);
@@ -478,16 +506,52 @@ describe('fault injection', () => {
     expect(receiver.received).toHaveLength(0);
   });
 
-  it('rate limit: the request over the limit gets 429 with Retry-After until the window passes', async () => {
+  it('rate limit: the request over the limit gets 429 with X-RateLimit headers and no Retry-After until the window passes', async () => {
     emu.setRateLimit({ limit: 2, windowMs: 60_000 });
     expect((await api('/v2/bookings')).status).toBe(200);
     const second = await api('/v2/bookings');
     expect(second.headers.get('x-ratelimit-remaining-default')).toBe('0');
     const third = await api('/v2/bookings');
     expect(third.status).toBe(429);
-    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(third.headers.get('retry-after')).toBeNull();
+    expect(Number(third.headers.get('x-ratelimit-reset-default'))).toBeGreaterThanOrEqual(1);
     clock = new Date(clock.getTime() + 61_000);
     expect((await api('/v2/bookings')).status).toBe(200);
+  });
+
+  it('by default allows 120 requests a minute per key, like Cal.com, and says so on every answer', async () => {
+    const first = await api('/v2/bookings');
+    expect(first.headers.get('x-ratelimit-limit-default')).toBe('120');
+    expect(first.headers.get('x-ratelimit-remaining-default')).toBe('119');
+    expect(first.headers.get('x-ratelimit-reset-default')).toBe('60');
+    for (let i = 0; i < 119; i++) expect((await api('/v2/bookings')).status).toBe(200);
+    const over = await api('/v2/bookings');
+    expect(over.status).toBe(429);
+    expect(over.headers.get('retry-after')).toBeNull();
+    clock = new Date(clock.getTime() + 60_000);
+    expect((await api('/v2/bookings')).status).toBe(200);
+  });
+
+  it('a reset can be sent as a Unix time', async () => {
+    emu.setRateLimit({ limit: 5, windowMs: 60_000, resetAs: 'unix' });
+    const res = await api('/v2/bookings');
+    expect(Number(res.headers.get('x-ratelimit-reset-default'))).toBe(Math.ceil((clock.getTime() + 60_000) / 1000));
+  });
+
+  it('pages GET /v2/bookings by updatedAt: afterUpdatedAt, sortUpdatedAt, take and skip', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      clock = new Date(clock.getTime() + 1_000);
+      made.push(emu.createBookingDirect({ eventTypeId: 1201, start: `2031-09-0${i + 1}T09:00:00Z`, attendee: { name: 'A', email: 'a@example.com', timeZone: 'UTC' } }).uid);
+    }
+    // The first booking changes last.
+    clock = new Date(clock.getTime() + 1_000);
+    emu.cancelBooking(made[0]!, { sendWebhook: false });
+    // Updated at -5 s .. -1 s (the five creations) and now (the cancellation): from -3.5 s, skip two, take two.
+    const after = new Date(clock.getTime() - 3_500).toISOString();
+    const page = await api(`/v2/bookings?afterUpdatedAt=${encodeURIComponent(after)}&sortUpdatedAt=asc&take=2&skip=2`);
+    expect(page.status).toBe(200);
+    expect((page.json as { data: { uid: string }[] }).data.map((b) => b.uid)).toEqual([made[4], made[0]]);
   });
 
   it('a standing fault answers every request with that status until cleared', async () => {

@@ -1,6 +1,7 @@
-// The Notion emulator driven by the real @notionhq/client v5 (Notion-Version 2025-09-03): if the SDK's
-// view of an answer (APIResponseError vs UnknownHTTPResponseError, retried or not) differs from what it
-// would be against Notion, calsync's tests against the emulator would prove nothing.
+// The Notion emulator driven by the real @notionhq/client v5 (Notion-Version 2025-09-03, and 2026-03-11,
+// the version calsync speaks, at the end): if the SDK's view of an answer (APIResponseError vs
+// UnknownHTTPResponseError, retried or not) differs from what it would be against Notion, calsync's tests
+// against the emulator would prove nothing.
 import {
   APIResponseError,
   Client,
@@ -12,7 +13,14 @@ import {
   type PageObjectResponse,
 } from '@notionhq/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startNotionEmulator, type NotionEmulator, type NotionEmulatorOptions } from './notion/index.js';
+import {
+  BLOCK_LIMIT_MESSAGE,
+  DEFAULT_RATE_LIMIT_REASON,
+  WORKSPACE_RATE_LIMIT_REASON,
+  startNotionEmulator,
+  type NotionEmulator,
+  type NotionEmulatorOptions,
+} from './notion/index.js';
 
 const SESSION_STATUSES = ['Requested', 'Scheduled', 'Rescheduled', 'Cancelled', 'Rejected', 'Completed', 'No-show'];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -517,10 +525,12 @@ describe('rate limiting', () => {
       code: 'rate_limited',
       message: 'You have been rate limited. Please try again in a few minutes.',
       request_id: limited.headers.get('x-notion-request-id'),
+      additional_data: { rate_limit_reason: DEFAULT_RATE_LIMIT_REASON },
     });
 
     const noRetry = await apiError(client().users.me({}));
     expect(noRetry.code).toBe('rate_limited');
+    expect(noRetry.additional_data).toEqual({ rate_limit_reason: DEFAULT_RATE_LIMIT_REASON });
 
     // A POST is retried on 429 too; the SDK waits the Retry-After second, by which time the bucket refilled.
     const started = Date.now();
@@ -708,5 +718,103 @@ describe('latency, reset and close', () => {
     expect(emulator.state.databases()).toHaveLength(0);
     expect(emulator.requests).toHaveLength(0);
     expect((await client().users.me({})).object).toBe('user');
+  });
+});
+
+describe('Notion-Version 2026-03-11', () => {
+  let notion: Client;
+  let c: Contract;
+
+  beforeEach(async () => {
+    await start();
+    notion = client({ notionVersion: '2026-03-11' });
+    c = await createContract(notion);
+  });
+
+  it('answers in_trash and never archived, on pages, databases and data sources', async () => {
+    const alice = await createClient(notion, c, 'Alice', 'alice@example.com');
+    expect(alice.in_trash).toBe(false);
+    expect('archived' in alice).toBe(false);
+    const trashed = await notion.pages.update({ page_id: alice.id, in_trash: true });
+    expect(trashed).toMatchObject({ in_trash: true });
+    expect('archived' in trashed).toBe(false);
+    const db = await notion.databases.retrieve({ database_id: c.clientsDb });
+    expect(db).toMatchObject({ in_trash: false });
+    expect('archived' in db).toBe(false);
+    const ds = await notion.dataSources.retrieve({ data_source_id: c.clientsDs });
+    expect(ds).toMatchObject({ in_trash: false });
+    expect('archived' in ds).toBe(false);
+    const listed = await notion.dataSources.query({ data_source_id: c.clientsDs, in_trash: true });
+    expect(listed.results.map((r) => r.id)).toEqual([alice.id]);
+    expect(listed.results.every((r) => !('archived' in r))).toBe(true);
+    // The same workspace read with 2025-09-03 still carries both spellings.
+    const old = (await client({ notionVersion: '2025-09-03' }).pages.retrieve({ page_id: alice.id })) as PageObjectResponse;
+    expect(old).toMatchObject({ in_trash: true, archived: true });
+  });
+
+  it('refuses archived in a request with a 400 validation_error and changes nothing', async () => {
+    const alice = await createClient(notion, c, 'Alice', 'alice@example.com');
+    const refused = [
+      notion.pages.update({ page_id: alice.id, archived: true }),
+      // The SDK's databases.update no longer knows `archived`; send it raw, as an older integration would.
+      notion.request({ path: `databases/${c.clientsDb}`, method: 'patch', body: { archived: true } }),
+      notion.dataSources.update({ data_source_id: c.clientsDs, archived: true } as Parameters<Client['dataSources']['update']>[0]),
+      notion.dataSources.query({ data_source_id: c.clientsDs, archived: true } as Parameters<Client['dataSources']['query']>[0]),
+    ];
+    for (const call of refused) {
+      const err = await apiError(call);
+      expect({ status: err.status, code: err.code }).toEqual({ status: 400, code: 'validation_error' });
+      expect(err.message).toMatch(/archived is not supported in API version 2026-03-11; use body\.in_trash instead\.$/);
+    }
+    expect(emulator.state.page(alice.id)?.inTrash).toBe(false);
+    expect(emulator.state.databases().every((d) => !d.inTrash)).toBe(true);
+    // 2025-09-03 still takes the old name.
+    await client({ notionVersion: '2025-09-03' }).pages.update({ page_id: alice.id, archived: true });
+    expect(emulator.state.page(alice.id)?.inTrash).toBe(true);
+  });
+});
+
+describe('2026 limits: 429 reasons, 529 and the block cap', () => {
+  it('a 429 fault carries its rate_limit_reason and Retry-After; a 529 carries Retry-After when given', async () => {
+    await start();
+    emulator.failNext('429', { rateLimitReason: WORKSPACE_RATE_LIMIT_REASON, retryAfterSeconds: 90 });
+    const limited = await apiError(client().users.me({}));
+    expect({ status: limited.status, code: limited.code, additional_data: limited.additional_data }).toEqual({
+      status: 429,
+      code: 'rate_limited',
+      additional_data: { rate_limit_reason: WORKSPACE_RATE_LIMIT_REASON },
+    });
+    expect((limited.headers as Headers).get('retry-after')).toBe('90');
+
+    emulator.failNext('529', { retryAfterSeconds: 2 });
+    const overloaded = await apiError(client().users.me({}));
+    expect({ status: overloaded.status, code: overloaded.code }).toEqual({ status: 529, code: 'service_overload' });
+    expect((overloaded.headers as Headers).get('retry-after')).toBe('2');
+    emulator.failNext('529');
+    expect(((await apiError(client().users.me({}))).headers as Headers).get('retry-after')).toBeNull();
+    expect(emulator.requests.map((r) => r.fault)).toEqual(['429', '529', '529']);
+  });
+
+  it('the block cap refuses page creates but not reads or edits', async () => {
+    await start();
+    const notion = client({ notionVersion: '2026-03-11' });
+    const c = await createContract(notion);
+    const alice = await createClient(notion, c, 'Alice', 'alice@example.com');
+    emulator.setBlockLimit(1);
+    const refused = await apiError(createClient(notion, c, 'Bob', 'bob@example.com'));
+    expect({ status: refused.status, code: refused.code, message: refused.message }).toEqual({
+      status: 400,
+      code: 'validation_error',
+      message: BLOCK_LIMIT_MESSAGE,
+    });
+    await notion.pages.update({ page_id: alice.id, properties: { Phone: { phone_number: '+1 555' } } });
+    expect((await notion.dataSources.query({ data_source_id: c.clientsDs })).results).toHaveLength(1);
+    // Trashing does not give capacity back.
+    await notion.pages.update({ page_id: alice.id, in_trash: true });
+    expect((await apiError(createClient(notion, c, 'Bob', 'bob@example.com'))).message).toBe(BLOCK_LIMIT_MESSAGE);
+    emulator.failNext('block_limit');
+    emulator.setBlockLimit(null);
+    expect((await apiError(createClient(notion, c, 'Bob', 'bob@example.com'))).message).toBe(BLOCK_LIMIT_MESSAGE);
+    expect((await createClient(notion, c, 'Bob', 'bob@example.com')).id).toMatch(UUID_RE);
   });
 });

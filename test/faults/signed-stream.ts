@@ -21,6 +21,8 @@ export interface StreamedEvent {
   failure: string | null;
   /** Time to the answer, for the report (not asserted). */
   ms: number | null;
+  /** When the answer (or the failure) came, epoch ms. */
+  answeredAt?: number;
 }
 
 export class SignedStream {
@@ -83,7 +85,9 @@ export async function send(baseUrl: string, event: StreamedEvent): Promise<void>
     event.body = reply.body;
     event.code = (reply.body as { error?: { code?: string } } | null)?.error?.code ?? null;
   } catch (err) {
-    event.failure = (err as Error).message;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    event.failure = (err as Error).message + (cause ? `: ${cause.code ?? ''} ${cause.message ?? ''}` : '');
   }
   event.ms = Math.round(performance.now() - started);
+  event.answeredAt = Date.now();
 }

@@ -10,6 +10,8 @@ import { startTestServer, TEST_API_KEY, type TestServer } from '../support/serve
 import { storeCounts } from '../support/store-peek.js';
 import { STORE_KINDS } from '../support/stores.js';
 
+const WIDE_AUTH_BUDGET = { failureBudget: 1000, windowMs: 60_000 };
+
 const FIXTURES_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'calcom');
 
 function fixture(name: string): Record<string, unknown> {
@@ -49,7 +51,8 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ kind });
+    // Sends more wrong keys than the per-address budget (test/security/auth-throttle.test.ts covers that).
+    server = await startTestServer({ kind, app: { authThrottle: WIDE_AUTH_BUDGET } });
   });
 
   afterAll(async () => {

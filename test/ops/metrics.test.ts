@@ -3,7 +3,8 @@
 // app has its own registry, so two apps in one process keep separate counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCalcomBody, makeBookingUid } from '../../src/calcom/samples.js';
-import { createMetrics, notionSinkObserverFor } from '../../src/metrics.js';
+import { createMetrics } from '../../src/metrics.js';
+import { notionSinkObserverFor } from '../../src/sinks/notion/metrics.js';
 import { markSinkFailed } from '../../src/store/queries/sink-admin.js';
 import { markSinksDirty } from '../../src/store/queries/sinks.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -77,7 +78,8 @@ describe.each(STORE_KINDS)('GET /metrics (%s)', (kind) => {
 
   it('reports the sync backlog and the age of the oldest unsynced change from sink_state', async () => {
     const before = await scrape(server);
-    expect([...before.keys()].some((k) => k.startsWith('calsync_sync_backlog{'))).toBe(false);
+    // Notion is off here: no series of its own until a row exists (an enabled sink reports zeros).
+    expect([...before.keys()].some((k) => k.startsWith('calsync_sync_backlog{sink="notion"'))).toBe(false);
     expect(before.get('calsync_metrics_store_up')).toBe(1);
 
     const now = new Date();
@@ -170,5 +172,24 @@ describe.each(STORE_KINDS)('Notion metrics from the real sink against the emulat
     const served429 = notion.emulator.requests.filter((r) => r.status === 429).length;
     expect(served429).toBeGreaterThanOrEqual(1);
     expect(synced.get('calsync_sync_oldest_unsynced_age_seconds{sink="notion"}')).toBe(0);
+    // The generic count by sink name, beside Notion's own.
+    expect(synced.get('calsync_sink_syncs_total{sink="notion",result="synced"}')).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('sink metrics by registered name', () => {
+  it('labels by sink name, folding names the registry does not list into one label', async () => {
+    const metrics = createMetrics();
+    metrics.sinkWork.synced('notion');
+    metrics.sinkWork.failed('notion');
+    metrics.sinkWork.retried('notion', 'sync_failed');
+    metrics.sinkWork.synced('made-up-1');
+    metrics.sinkWork.synced('made-up-2');
+    const m = parseMetrics(await metrics.text());
+    expect(m.get('calsync_sink_syncs_total{sink="notion",result="synced"}')).toBe(1);
+    expect(m.get('calsync_sink_syncs_total{sink="notion",result="failed"}')).toBe(1);
+    expect(m.get('calsync_sink_retries_total{sink="notion",reason="sync_failed"}')).toBe(1);
+    expect(m.get('calsync_sink_syncs_total{sink="other",result="synced"}')).toBe(2);
+    expect([...m.keys()].some((k) => k.includes('made-up'))).toBe(false);
   });
 });

@@ -33,8 +33,11 @@ describe('calsync notion init', () => {
     const code = await runNotionInit(['init', '--parent', `https://www.notion.so/Workspace-${parent.replace(/-/g, '')}`], run.io);
     expect(run.err).toEqual([]);
     expect(code).toBe(0);
-    const env = Object.fromEntries(run.out.filter((l) => /^NOTION_\w+=/.test(l)).map((l) => l.split('=') as [string, string]));
-    expect(Object.keys(env).sort()).toEqual(['NOTION_CLIENTS_DATABASE_ID', 'NOTION_SESSIONS_DATABASE_ID']);
+    const env = envLines(run.out);
+    // What the README promises: the token and both ids, plus the API URL because it is not the default.
+    expect(Object.keys(env)).toEqual(['NOTION_TOKEN', 'NOTION_CLIENTS_DATABASE_ID', 'NOTION_SESSIONS_DATABASE_ID', 'NOTION_API_URL']);
+    expect(env.NOTION_TOKEN).toBe(emulator.token);
+    expect(env.NOTION_API_URL).toBe(emulator.url.replace(/\/+$/, ''));
 
     const databases = emulator.state.databases();
     expect(databases.map((d) => [d.title, d.parentPageId])).toEqual([
@@ -90,6 +93,11 @@ describe('calsync notion init', () => {
   it('--help prints the usage', async () => {
     const run = io({});
     expect(await runNotionInit(['init', '--help'], run.io)).toBe(0);
-    expect(run.out[0]).toMatch(/^usage: calsync notion init --parent PAGE_ID/);
+    expect(run.out[0]).toMatch(/^Usage: calsync notion init --parent PAGE_ID/);
+    expect(run.out.join('\n')).toMatch(/\nOptions:\n/);
   });
 });
+
+function envLines(out: string[]): Record<string, string> {
+  return Object.fromEntries(out.filter((l) => /^NOTION_\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}

@@ -2,9 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROPERTY_NAMES, parsePropertyNames } from '../../src/sinks/notion/property-names.js';
 import { clientOf, clientProperties, richText, sessionProperties, sessionStatusOf } from '../../src/sinks/notion/values.js';
+import { presentAppointment, type AppointmentView } from '../../src/store/appointment-view.js';
 import type { AppointmentRow } from '../../src/store/schema.js';
 
-function row(overrides: Partial<AppointmentRow> = {}): AppointmentRow {
+/** The appointment as a sink receives it (its contract view), built from a stored row. */
+function row(overrides: Partial<AppointmentRow> = {}): AppointmentView {
+  return presentAppointment(stored(overrides), ['uid-now'], [], []);
+}
+
+function stored(overrides: Partial<AppointmentRow>): AppointmentRow {
   return {
     id: 7,
     calcom_booking_uid: 'uid-now',
@@ -36,6 +42,7 @@ function row(overrides: Partial<AppointmentRow> = {}): AppointmentRow {
     conflict: 0,
     version: 3,
     merged_into: null,
+    recurring_event_id: null,
     created_at: '2031-01-01T00:00:00.000Z',
     updated_at: '2031-01-01T00:00:00.000Z',
     ...overrides,

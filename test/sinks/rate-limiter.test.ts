@@ -1,6 +1,8 @@
 // The sink's request budget: token bucket, sink-wide pause (persisted for the next leader), and closing.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { notionPauseStore } from '../../src/sinks/notion/pause-store.js';
 import { LimiterClosedError, RateLimiter } from '../../src/sinks/rate-limiter.js';
+import { selectNotionPause } from '../../src/store/queries/notion.js';
 import { selectSetting, upsertSetting } from '../../src/store/queries/settings.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { freshStoreLocation, STORE_KINDS, type StoreLocation } from '../support/stores.js';
@@ -110,6 +112,28 @@ describe.each(STORE_KINDS)('a persisted pause (%s)', (kind) => {
     expect(await settledReal(first)).toBe(false);
     await vi.advanceTimersByTimeAsync(10);
     expect(await settledReal(first)).toBe(true);
+  });
+
+  it("keeps Notion's cause beside the pause, which holds before it is persisted; a longer pause is not overwritten", async () => {
+    const pauseStore = notionPauseStore(store.db);
+    const limiter = new RateLimiter({ ratePerSecond: 3, pauseStore });
+    const until = Date.now() + 30_000;
+    const cause = { status: 429, code: 'rate_limited', reason: 'workspace_rate_limit', message: 'Notion rate limit hit', at: new Date().toISOString() };
+    await limiter.pauseUntil(until, { persist: false });
+    expect(limiter.pausedUntil).toBe(until);
+    expect(await selectNotionPause(store.db)).toBeNull();
+    await limiter.persistPause(until, cause);
+    expect(await selectNotionPause(store.db)).toEqual({ untilMs: until, cause });
+
+    // A longer pause (say the workspace limit) arrives while the shorter one's cause is still being read.
+    const longer = until + 60_000;
+    const longerCause = { ...cause, message: 'longer' };
+    await limiter.pauseUntil(longer, { persist: true, cause: longerCause });
+    await limiter.persistPause(until, cause);
+    expect(await selectNotionPause(store.db)).toEqual({ untilMs: longer, cause: longerCause });
+    const next = new RateLimiter({ ratePerSecond: 3, pauseStore });
+    await next.loadPersistedPause();
+    expect(next.pausedUntil).toBe(longer);
   });
 });
 

@@ -8,8 +8,8 @@ import { parseDelivery } from '../../src/calcom/parse.js';
 import { Intake } from '../../src/intake/intake.js';
 import type { IncomingEvent } from '../../src/intake/record-event.js';
 import { ALWAYS_LEADER } from '../../src/sinks/leadership.js';
-import { SinkWorker, type FailureClass, type SinkHandler, type SyncResult } from '../../src/sinks/worker.js';
-import { selectAppointmentById } from '../../src/store/queries/appointments.js';
+import type { FailureClass, Sink, SinkTask, SyncContext, SyncResult } from '../../src/sinks/sink.js';
+import { SinkWorker } from '../../src/sinks/worker.js';
 import type { SinkStateRow } from '../../src/store/schema.js';
 import { openFreshStore, type OpenedTestStore } from '../support/open-store.js';
 import { STORE_KINDS } from '../support/stores.js';
@@ -22,15 +22,17 @@ const TUNING = { concurrency: 4, pollIntervalMs: 20, claimLeaseMs: 60_000, error
 class TransientError extends Error {}
 class RefusedError extends Error {}
 
-/** A handler whose behaviour each test sets; records what it was asked to do. */
-class FakeSink implements SinkHandler {
+/** A sink whose behaviour each test sets; records what it was asked to do. */
+class FakeSink implements Sink {
+  readonly name = SINK;
+  backfill = false;
   synced: { appointmentId: number; version: number }[] = [];
+  tasks: SinkTask[] = [];
+  retired: SinkTask[] = [];
   prepareFailures = 0;
-  fail: ((row: SinkStateRow) => Error | null) | null = null;
+  fail: ((task: SinkTask) => Error | null) | null = null;
   gate: Promise<void> | null = null;
   entered: (() => void) | null = null;
-
-  constructor(private readonly store: OpenedTestStore['store']) {}
 
   async prepare(): Promise<void> {
     if (this.prepareFailures > 0) {
@@ -39,17 +41,21 @@ class FakeSink implements SinkHandler {
     }
   }
 
-  async sync(row: SinkStateRow): Promise<SyncResult> {
-    const appointment = await selectAppointmentById(this.store.db, row.appointment_id);
+  async sync(task: SinkTask, ctx: SyncContext): Promise<SyncResult> {
+    this.tasks.push(task);
     this.entered?.();
     if (this.gate) await this.gate;
-    const error = this.fail?.(row) ?? null;
+    const error = this.fail?.(task) ?? null;
     if (error) throw error;
-    this.synced.push({ appointmentId: row.appointment_id, version: appointment!.version });
-    return { externalId: `ext-${row.appointment_id}`, syncedVersion: appointment!.version };
+    await ctx.saveExternalId(`ext-${task.appointmentId}`);
+    const version = task.appointment!.version;
+    this.synced.push({ appointmentId: task.appointmentId, version });
+    return { externalId: `ext-${task.appointmentId}`, syncedVersion: version };
   }
 
-  async retire(): Promise<void> {}
+  async retire(task: SinkTask): Promise<void> {
+    this.retired.push(task);
+  }
 
   classify(err: unknown): FailureClass {
     if (err instanceof RefusedError) return { kind: 'permanent', message: err.message };
@@ -83,8 +89,8 @@ describe.each(STORE_KINDS)('SinkWorker (%s)', (kind) => {
   beforeEach(async () => {
     opened = await openFreshStore(kind);
     intake = new Intake(opened.store, { sinks: [SINK], log });
-    sink = new FakeSink(opened.store);
-    worker = new SinkWorker({ sink: SINK, store: opened.store, log, leadership: ALWAYS_LEADER, handler: sink, tuning: TUNING, observer: noop });
+    sink = new FakeSink();
+    worker = new SinkWorker({ sink, store: opened.store, log, leadership: ALWAYS_LEADER, tuning: TUNING, observer: noop });
   });
 
   afterEach(async () => {
@@ -205,5 +211,39 @@ describe.each(STORE_KINDS)('SinkWorker (%s)', (kind) => {
       { appointmentId: id, version: 1 },
       { appointmentId: id, version: 2 },
     ]);
+  });
+  it('hands the sink the appointment in domain terms: its contract view, its version and every uid, current first', async () => {
+    const first = makeBookingUid();
+    const second = makeBookingUid();
+    const id = await book(first);
+    await intake.submit(incoming(calcomBody('BOOKING_RESCHEDULED', { uid: second, rescheduleUid: first, startTime: '2031-12-01T10:00:00Z', endTime: '2031-12-01T10:30:00Z' })));
+    worker.start();
+    await waitFor('the row synced', async () => (await rowOf(id)).state === 'synced');
+    const task = sink.tasks.at(-1)!;
+    expect(task.appointmentId).toBe(id);
+    expect(task.appointment?.id).toBe(id);
+    expect(task.appointment?.version).toBe(2);
+    expect(task.appointment?.uids).toEqual([second, first]);
+    expect(task.appointment?.view).toMatchObject({ id, calcom_booking_uid: second, previous_uids: [first], version: 2, start_time: '2031-12-01T10:00:00.000Z' });
+    // The registered API sinks always show in the view, the way GET /api/appointments/:id shows them.
+    expect(task.appointment?.view.sync.notion?.state).toBe('not_mirrored');
+  });
+
+  it('backfills: a sink switched on later gets every stored appointment, each once', async () => {
+    const quiet = new Intake(opened.store, { sinks: [], log });
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const outcome = await quiet.submit(incoming(calcomBody('BOOKING_CREATED', { uid: makeBookingUid() })));
+      if (outcome.status === 'processed') ids.push(outcome.appointmentId);
+    }
+    await quiet.idle();
+    expect(await opened.store.db.selectFrom('sink_state').selectAll().where('sink', '=', SINK).execute()).toEqual([]);
+    sink.backfill = true;
+    worker.start();
+    await waitFor('every stored appointment synced', async () => {
+      const rows = await opened.store.db.selectFrom('sink_state').selectAll().where('sink', '=', SINK).execute();
+      return rows.length === ids.length && rows.every((r) => r.state === 'synced');
+    });
+    expect(sink.synced.map((s) => s.appointmentId).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
   });
 });

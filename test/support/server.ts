@@ -17,6 +17,8 @@ export interface TestServer {
   location: StoreLocation;
   /** Log lines the server wrote (JSON objects). */
   logs: Record<string, unknown>[];
+  /** The same lines as written (JSON.parse would hide a field written twice). */
+  rawLogs: string[];
   sendWebhook(body: unknown, opts?: { secret?: string; headers?: Record<string, string>; path?: string; raw?: string }): Promise<Response>;
   api(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -42,9 +44,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const logs: Record<string, unknown>[] = [];
+  const rawLogs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) {
+          rawLogs.push(line);
+          logs.push(JSON.parse(line) as Record<string, unknown>);
+        }
       done();
     },
   });
@@ -56,6 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     location,
     logs,
+    rawLogs,
     async sendWebhook(body, opts = {}) {
       const raw = opts.raw ?? JSON.stringify(body);
       const headers: Record<string, string> = {

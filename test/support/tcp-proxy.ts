@@ -2,7 +2,10 @@
 // database, which other test files use at the same time. `cut()` behaves like the server going down: every
 // open connection is closed at once and new ones are dropped as soon as they arrive; `restore()` brings it
 // back. `freeze()` is the nastier network fault: connections stay open but no byte moves either way (bytes
-// sent meanwhile are held, in order, and delivered on restore, as a healed network would).
+// sent meanwhile are held, in order, and delivered on restore, as a healed network would). `blackhole()`
+// is a network that loses everything for good: connections stay open, every byte either way is dropped,
+// new connections are accepted and never reach the target; on restore the black-holed connections are
+// closed (what they carried is lost) and new ones are forwarded again.
 import net from 'node:net';
 
 export interface TcpProxy {
@@ -12,6 +15,8 @@ export interface TcpProxy {
   cut(): void;
   /** Stops forwarding on open connections and holds new ones unanswered, until restore(). */
   freeze(): void;
+  /** Drops every byte on open connections and accepts new ones without forwarding, until restore(). */
+  blackhole(): void;
   /** Forwards again: new connections reach the target; frozen ones resume with what they held. */
   restore(): void;
   /** Connections accepted since start, open now, and dropped by cut(). */
@@ -19,13 +24,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-type Mode = 'open' | 'cut' | 'frozen';
+type Mode = 'open' | 'cut' | 'frozen' | 'blackhole';
 
 interface Pair {
   client: net.Socket;
   upstream: net.Socket | null;
   /** Bytes that arrived while frozen, with the side they go to. */
   held: { to: 'upstream' | 'client'; chunk: Buffer }[];
+  /** Lost bytes while black-holed: this connection cannot be resumed. */
+  lost: boolean;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
@@ -42,7 +49,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   const forward = (pair: Pair, to: 'upstream' | 'client', chunk: Buffer) => {
     const dest = to === 'client' ? pair.client : pair.upstream;
-    if (mode === 'frozen' || !dest) pair.held.push({ to, chunk });
+    if (mode === 'blackhole' || pair.lost) pair.lost = true;
+    else if (mode === 'frozen' || !dest) pair.held.push({ to, chunk });
     else dest.write(chunk);
   };
 
@@ -68,7 +76,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return;
     }
     client.setNoDelay(true);
-    const pair: Pair = { client, upstream: null, held: [] };
+    const pair: Pair = { client, upstream: null, held: [], lost: mode === 'blackhole' };
     pairs.add(pair);
     client.on('data', (chunk: Buffer) => forward(pair, 'upstream', chunk));
     client.on('error', () => closePair(pair));
@@ -93,9 +101,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     freeze() {
       mode = 'frozen';
     },
+    blackhole() {
+      mode = 'blackhole';
+      for (const pair of pairs) pair.lost = true;
+    },
     restore() {
       mode = 'open';
-      for (const pair of pairs) {
+      for (const pair of [...pairs]) {
+        if (pair.lost) {
+          closePair(pair);
+          continue;
+        }
         if (pair.upstream) flushHeld(pair);
         else connectUpstream(pair);
       }

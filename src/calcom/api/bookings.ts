@@ -39,6 +39,7 @@ export interface ListBookingsQuery {
   afterUpdatedAt?: string;
   bookingUid?: string;
   sortCreated?: 'asc' | 'desc';
+  sortUpdatedAt?: 'asc' | 'desc';
   take: number;
   skip: number;
 }

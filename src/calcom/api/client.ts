@@ -1,8 +1,10 @@
 // The one door to Cal.com's API v2: Bearer key, `cal-api-version` where an endpoint needs it, a timeout
-// on every request, and waiting out 429s as Cal.com asks (Retry-After). Every failure leaves as a
-// CalsyncError (translate-error.ts); nothing above this file sees a fetch Response or a Cal.com error body.
+// on every request, pacing below the rate limit (120 requests a minute per API key: when an answer's
+// X-RateLimit-Remaining-* runs low, the next request waits for X-RateLimit-Reset-*), and waiting out a 429
+// (Cal.com sends no Retry-After; its reset header says how long). Every failure leaves as a CalsyncError
+// (translate-error.ts); nothing above this file sees a fetch Response or a Cal.com error body.
 import type { Logger } from 'pino';
-import { throttleDelayMs } from './retry-after.js';
+import { paceDelayMs, throttleDelayMs } from './retry-after.js';
 import { calcomHttpError, calcomNetworkError, calcomShapeError } from './translate-error.js';
 
 export const CALCOM_REQUEST_TIMEOUT_MS = 15_000;
@@ -14,6 +16,8 @@ export const CALCOM_MAX_RETRY_WAIT_MS = 60_000;
 const FALLBACK_BACKOFF_BASE_MS = 500;
 const FALLBACK_BACKOFF_MAX_MS = 8_000;
 const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+/** Share of a window kept in hand: with 120 a minute, requests pause once 2 are left until the window resets. */
+export const CALCOM_PACE_RESERVE_FRACTION = 0.02;
 
 export interface CalcomClientOptions {
   apiKey: string;
@@ -48,6 +52,8 @@ export class CalcomApiClient {
   private readonly maxRetryWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  /** Epoch ms before which no request starts: the window an earlier answer reported as (nearly) spent. */
+  private pausedUntilMs = 0;
 
   constructor(private readonly options: CalcomClientOptions) {
     this.timeoutMs = options.timeoutMs ?? CALCOM_REQUEST_TIMEOUT_MS;
@@ -68,6 +74,7 @@ export class CalcomApiClient {
     // happened at Cal.com, and repeating it could book twice. A 429 means it was not processed.
     const idempotent = req.method === 'GET';
     for (let attempt = 1; ; attempt++) {
+      await this.waitForWindow(req);
       let response: Response;
       try {
         response = await fetch(url, {
@@ -86,6 +93,8 @@ export class CalcomApiClient {
         throw failure;
       }
       const body = await readBody(response);
+      // A 429 is waited out below (its reset is the wait); any other answer sets the pace of the next request.
+      if (response.status !== 429) this.notePace(response.headers);
       if (response.ok) {
         if (body === undefined) throw calcomShapeError(req.what, 'the body is not JSON');
         return body;
@@ -105,6 +114,26 @@ export class CalcomApiClient {
       }
       throw error;
     }
+  }
+
+  /** Holds the request while the rate-limit window an earlier answer reported is (nearly) spent. */
+  private async waitForWindow(req: CalcomRequest): Promise<void> {
+    const waitMs = this.pausedUntilMs - this.now();
+    if (waitMs <= 0) return;
+    // Bounded like a Retry-After: a window longer than that is not waited for here.
+    const boundedMs = Math.min(waitMs, this.maxRetryWaitMs);
+    this.options.log?.info({ calcom_path: req.path, wait_ms: boundedMs }, 'Cal.com rate limit nearly spent; pacing until the window resets');
+    const target = this.pausedUntilMs;
+    await this.sleep(boundedMs);
+    // The window has reset (or the wait was cut short, and a 429 will say how much is left), unless another
+    // answer meanwhile reported a later one.
+    if (this.pausedUntilMs === target) this.pausedUntilMs = 0;
+  }
+
+  private notePace(headers: Headers): void {
+    const now = this.now();
+    const waitMs = paceDelayMs(headers, now, CALCOM_PACE_RESERVE_FRACTION);
+    if (waitMs > 0) this.pausedUntilMs = Math.max(this.pausedUntilMs, now + waitMs);
   }
 
   private urlOf(req: CalcomRequest): string {

@@ -7,6 +7,8 @@ import { emailSchema, isoTimeSchema } from '../schemas-common.js';
 export const BOOKINGS_API_VERSION = '2024-08-13';
 
 const optionalText = z.string().nullish();
+/** Series ids are uuids; the store holds up to 100 characters (migration 005). */
+const seriesIdSchema = z.string().max(100).nullish();
 
 const apiPersonSchema = z.looseObject({
   name: optionalText,
@@ -47,6 +49,9 @@ export const apiBookingSchema = z.looseObject({
   rescheduledToUid: optionalText,
   createdAt: isoTimeSchema.nullish(),
   updatedAt: isoTimeSchema.nullish(),
+  /** A recurring booking's occurrences share it (the booking row's recurringEventId, named so by API v2). */
+  recurringBookingUid: seriesIdSchema,
+  recurringEventId: seriesIdSchema,
 });
 
 export type ApiBooking = z.infer<typeof apiBookingSchema>;

@@ -45,6 +45,7 @@ export function rescheduledTo(b: ApiBooking): string | null {
 
 function bookingFacts(b: ApiBooking): BookingFacts {
   const attendees = b.attendees ?? [];
+  const recurringEventId = nonBlank(b.recurringBookingUid) ?? nonBlank(b.recurringEventId);
   const host = b.hosts?.[0];
   const answers = isRecord(b.bookingFieldsResponses) ? b.bookingFieldsResponses : {};
   return {
@@ -62,6 +63,8 @@ function bookingFacts(b: ApiBooking): BookingFacts {
     notes: nonBlank(b.description) ?? nonBlank(answers.notes),
     location: locationOf(b),
     metadata: isRecord(b.metadata) ? b.metadata : {},
+    // Said only when known, so snapshots of ordinary bookings keep their dedup keys.
+    ...(recurringEventId !== null ? { recurringEventId } : {}),
   };
 }
 

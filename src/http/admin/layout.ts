@@ -29,9 +29,9 @@ th{background:#eef1f5;font-weight:600}
 tr:last-child td{border-bottom:0}
 .muted{color:var(--muted)}
 .tag{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.8rem;border:1px solid currentColor}
-.s-processed,.s-synced,.s-accepted{color:var(--ok)}
+.s-processed,.s-synced,.s-accepted,.s-paid{color:var(--ok)}
 .s-failed,.s-rejected,.s-cancelled{color:var(--bad)}
-.s-retrying,.s-parked,.s-pending,.s-requested,.s-orphaned{color:var(--warn)}
+.s-retrying,.s-parked,.s-pending,.s-requested,.s-orphaned,.s-initiated{color:var(--warn)}
 button{font:inherit;padding:.3rem .8rem;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}
 button.quiet{background:transparent;color:inherit;border-color:#8b95a8}
 input,select{font:inherit;padding:.3rem .45rem;border:1px solid #b9c0cc;border-radius:6px;max-width:100%}
@@ -42,17 +42,31 @@ form.inline{display:inline}
 .notice.error{background:#fdecea;border-color:#f4c7c3}
 pre{background:#11151c;color:#e6e9ef;padding:.8rem;border-radius:8px;overflow:auto;font-size:.82rem;max-height:70vh}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.8rem}
-dt{color:var(--muted)}dd{margin:0;word-break:break-all}
+dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 .login{max-width:380px;margin:12vh auto;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:1.4rem}
 .login input{width:100%;margin:.4rem 0 1rem}
 .pager{margin-top:.75rem}
+a.card.link{color:inherit;text-decoration:none}
+a.card.link:hover{border-color:var(--accent)}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:.75rem;margin-top:.75rem}
+figure.chart{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.6rem .7rem}
+figure.chart>svg{display:block;height:auto;margin-top:.3rem}
+.legend .key{margin-left:.6rem;white-space:nowrap;font-size:.85rem;color:var(--muted)}
+.legend svg{display:inline;vertical-align:-1px;margin-right:.25rem}
+.timeline{padding-left:1.4rem;background:var(--card);border:1px solid var(--line);border-radius:8px;padding-top:.5rem;padding-bottom:.5rem}
+.timeline li{margin:.3rem .6rem .3rem 0}
+.fix{margin:.4rem 0 0}
 @media (max-width:640px){main{padding:.6rem}.hide-sm{display:none}
 .cards{grid-template-columns:1fr 1fr}
 table.rows thead{display:none}
 table.rows tr{display:block;padding:.35rem 0;border-bottom:1px solid var(--line)}
 table.rows tr:last-child{border-bottom:0}
 table.rows td{display:block;position:relative;border:0;padding:.2rem .6rem .2rem 6.6rem;white-space:normal;min-width:0;word-break:break-word}
-table.rows td::before{content:attr(data-label);position:absolute;left:.6rem;width:5.5rem;color:var(--muted);font-size:.8rem;line-height:1.8}}
+table.rows td::before{content:attr(data-label);position:absolute;left:.6rem;top:.2rem;width:5.5rem;color:var(--muted);font-size:.8rem;line-height:1.45rem}
+table.rows td{min-height:1.85rem}
+table.rows td.hide-sm,table.rows th.hide-sm,table.rows td:empty{display:none}
+dl{grid-template-columns:1fr;gap:.1rem}dt{margin-top:.45rem}
+.legend{display:block}.legend .key{margin:0 .6rem 0 0}}
 `;
 
 const CSS_HASH = crypto.createHash('sha256').update(CSS).digest('base64');
@@ -71,7 +85,7 @@ export const ADMIN_PAGE_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
-export type NavItem = 'overview' | 'events' | 'rejected';
+export type NavItem = 'overview' | 'events' | 'rejected' | 'signatures' | 'search';
 
 export interface PageOptions {
   title: string;
@@ -90,7 +104,8 @@ export function page(options: PageOptions, body: SafeHtml): string {
     options.csrfToken === undefined
       ? html``
       : html`${navLink('/admin', 'Overview', 'overview', options.current)} ${navLink('/admin/events', 'Event log', 'events', options.current)}
-          ${navLink('/admin/rejected', 'Rejected', 'rejected', options.current)}
+          ${navLink('/admin/rejected', 'Rejected', 'rejected', options.current)} ${navLink('/admin/signatures', 'Signatures', 'signatures', options.current)}
+          ${navLink('/admin/search', 'Search', 'search', options.current)}
           <form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${options.csrfToken}"><button class="quiet" type="submit">Log out</button></form>`;
   const notice = options.notice ? html`<div class="notice${options.notice.error ? ' error' : ''}" role="status">${options.notice.text}</div>` : html``;
   return html`<!doctype html>

@@ -1,6 +1,7 @@
 // The last day at a glance: what came in, what was repeated or refused, what waits to sync, the last error.
 import { countEventsSince, selectLatestRejectedDelivery } from '../../store/queries/event-log.js';
 import { selectLatestSyncError, selectSyncBacklog } from '../../store/queries/sink-admin.js';
+import { selectNotionPause } from '../../store/queries/notion.js';
 import type { Db } from '../../store/store.js';
 
 export const SUMMARY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -35,6 +36,8 @@ export async function summarizeLastDay(db: Db, nowMs: number): Promise<DaySummar
   if (syncError?.last_error) {
     candidates.push({ at: syncError.updated_at, where: `${syncError.sink} sync of appointment ${syncError.appointment_id}`, message: syncError.last_error });
   }
+  const notionPause = (await selectNotionPause(db))?.cause;
+  if (notionPause) candidates.push({ at: notionPause.at, where: 'Notion paused the mirror', message: notionPause.message });
   candidates.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const { processed, skipped, parked } = counts.byResult;
   return {

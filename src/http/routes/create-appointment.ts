@@ -20,14 +20,13 @@ import type { ApiBooking } from '../../calcom/api/schemas.js';
 import { calcomAccepted } from '../../calcom/api/translate-error.js';
 import { CalsyncError } from '../../errors.js';
 import type { IncomingEvent, IntakeOutcome } from '../../intake/record-event.js';
-import { bookingLocksFor } from '../../intake/locks.js';
 import { snapshotIncoming } from '../../reconcile/snapshot-event.js';
 import { selectAppointmentById } from '../../store/queries/appointments.js';
 import { deletePendingAppointment, insertPendingAppointment } from '../../store/queries/calsync-bookings.js';
 import type { Store } from '../../store/store.js';
 import type { AppointmentView } from '../../store/appointment-view.js';
 import { parseOrThrow } from '../validate.js';
-import { presentRows } from './appointments.js';
+import { presentRows } from '../appointment-views.js';
 
 /** Cal.com's metadata limits (validate-metadata.ts): 50 keys, keys ≤ 40 chars, string values ≤ 500 chars. */
 export const CALCOM_METADATA_MAX_KEYS = 50;
@@ -178,7 +177,7 @@ function bookingInputOf(req: CreateAppointmentRequest, appointmentId: number): C
  */
 async function discardPending(store: Store, appointmentId: number): Promise<AppointmentView | null> {
   const deleted = await store.db.transaction().execute(async (trx) => {
-    await bookingLocksFor(store.quirks.name).lockAppointments(trx, [appointmentId]);
+    await store.locks.appointments(trx, [appointmentId]);
     return deletePendingAppointment(trx, appointmentId);
   });
   return deleted ? null : presentById(store, appointmentId);

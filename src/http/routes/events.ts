@@ -6,7 +6,7 @@
 //   GET  /api/events/failures   what needs attention, in one call: refused deliveries, parked events (the
 //                               404s) and syncs that failed or are backing off, newest first.
 //   GET  /api/events/:id        one event with its raw body, kept headers, normalised event and result.
-//   POST /api/events/:id/replay re-runs a stored event through intake (see event-replay.ts).
+//   POST /api/events/:id/replay re-runs a stored event through intake (see src/intake/replay.ts).
 // Pages are newest first; `next_cursor` (opaque) fetches the next older page, null at the end.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -18,7 +18,9 @@ import { selectSyncFailures } from '../../store/queries/sink-admin.js';
 import type { EventRow, SinkStateRow } from '../../store/schema.js';
 import type { ServerDeps } from '../server.js';
 import { parseOrThrow } from '../validate.js';
-import { replayEvent } from './event-replay.js';
+import { replayEvent } from '../../intake/replay.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { snakeCaseKeys } from '../snake-case.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
@@ -42,21 +44,6 @@ const listQuery = z.object({
 });
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const failuresQuery = z.object({ limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_FAILURES_LIMIT) });
-
-type CursorKind = 'events' | 'rejected';
-
-export function encodeCursor(kind: CursorKind, id: number): string {
-  return Buffer.from(`${kind}:${id}`).toString('base64url');
-}
-
-/** The id a cursor stands for; a cursor from the other listing (or garbage) is a validation error. */
-export function decodeCursor(kind: CursorKind, cursor: string): number {
-  const m = /^(events|rejected):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || m[1] !== kind) {
-    throw new CalsyncError('validation_error', 'Invalid cursor', { issues: [{ path: 'cursor', message: `is not a cursor of this listing (${kind})` }] });
-  }
-  return Number(m[2]);
-}
 
 export function presentEventListItem(row: EventListRow) {
   return {
@@ -92,10 +79,12 @@ export function presentRejected(row: RejectedDeliveryRow) {
 export function presentEventDetail(row: EventRow, replays: number[]) {
   return {
     ...presentEventListItem(row),
+    webhook_version: row.webhook_version ?? null,
     replays,
     headers: parseJsonOr(row.headers, {}),
     raw_body: row.raw_body,
-    event: row.event_json === null ? null : parseJsonOr(row.event_json, null),
+    // Stored camelCase (DomainEvent); shown snake_case like the rest of the API.
+    event: row.event_json === null ? null : snakeCaseKeys(parseJsonOr(row.event_json, null)),
   };
 }
 

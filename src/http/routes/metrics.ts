@@ -3,11 +3,9 @@
 // port private or filter /metrics at the proxy if counts themselves are sensitive where you run it.
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../metrics.js';
-import type { ServerDeps } from '../server.js';
 
 export function metricsRoutes(metrics: Metrics) {
-  return async function registerMetricsRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
-    metrics.watchStore(deps.store);
+  return async function registerMetricsRoutes(app: FastifyInstance): Promise<void> {
     app.get('/metrics', async (_request, reply) => {
       const text = await metrics.text();
       return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);

@@ -1,18 +1,19 @@
 // POST /api/notion/notion-handler (Bearer INTERNAL_API_KEY): applies one booking event to the store, and
 // so to Notion, for people who drive calsync from their own code. The body is either a Cal.com webhook body
 // ({triggerEvent, payload}, unsigned: the bearer key authenticates it) or the small normalised shape of
-// src/sinks/notion/handler-event.ts. The event goes through intake like a webhook (source "api"): deduped,
+// src/intake/handler-event.ts. The event goes through intake like a webhook (source "api"): deduped,
 // folded into its appointment, and the Notion worker writes the page. `?wait=true` answers once the page
 // shows the result (or after NOTION_HANDLER_MAX_WAIT_MS), with the sync state either way.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseDelivery } from '../../calcom/parse.js';
 import { CalsyncError } from '../../errors.js';
-import type { IncomingEvent, IntakeOutcome } from '../../intake/record-event.js';
-import { handlerEventSchema, toDomainEvent } from '../../sinks/notion/handler-event.js';
+import { incomingEvent, readDelivery } from '../../intake/incoming.js';
+import type { IncomingEvent } from '../../intake/record-event.js';
+import { handlerEventSchema, toDomainEvent } from '../../intake/handler-event.js';
 import { selectSinkStates } from '../../store/queries/sinks.js';
 import type { Store } from '../../store/store.js';
 import type { ServerDeps } from '../server.js';
+import { intakeResponse, intakeStatusCode } from '../intake-response.js';
 import { parseOrThrow } from '../validate.js';
 
 export const NOTION_HANDLER_PATH = '/api/notion/notion-handler';
@@ -36,60 +37,19 @@ export function notionHandlerRoutes(options: NotionHandlerOptions) {
       const incoming = toIncoming(request.body);
       const outcome = await intake.submit(incoming);
       request.log.info({ trigger: incoming.trigger, uid: incoming.bookingUid, result: outcome.status, duplicate: outcome.duplicate }, 'notion-handler');
-      if (outcome.status === 'parked') {
-        const err = new CalsyncError(
-          'booking_not_found',
-          `Booking ${outcome.bookingUid} is unknown and this event cannot build it; it is kept (event ${outcome.eventId}) and applied when the booking arrives`,
-        );
-        return reply.code(err.status).send({ ...err.toBody(), event_id: outcome.eventId });
-      }
+      if (outcome.status === 'parked') return reply.code(intakeStatusCode(outcome)).send(intakeResponse(outcome));
       const wait = query.wait === 'true' || query.wait === '1';
       const notion = outcome.appointmentId === null ? null : await notionState(store, outcome.appointmentId, wait);
-      return reply.code(200).send({ ...responseOf(outcome), notion });
+      return reply.code(200).send({ ...intakeResponse(outcome), notion });
     });
   };
 }
 
 function toIncoming(body: unknown): IncomingEvent {
-  const rawBody = JSON.stringify(body ?? null);
-  const headers = { 'content-type': 'application/json', via: 'notion-handler' };
-  if (typeof body === 'object' && body !== null && 'triggerEvent' in body) {
-    const parsed = parseDelivery(body);
-    if (!parsed.ok) throw new CalsyncError(parsed.code, parsed.message, parsed.issues ? { issues: parsed.issues } : undefined);
-    return {
-      source: 'api',
-      trigger: parsed.trigger,
-      dedupKey: parsed.dedupKey,
-      bookingUid: parsed.bookingUid,
-      rawBody,
-      headers,
-      event: 'event' in parsed ? parsed.event : null,
-      skipReason: 'skip' in parsed ? parsed.skip : null,
-      replayOf: null,
-    };
-  }
+  const origin = { source: 'api' as const, rawBody: JSON.stringify(body ?? null), headers: { 'content-type': 'application/json', via: 'notion-handler' } };
+  if (typeof body === 'object' && body !== null && 'triggerEvent' in body) return incomingEvent(readDelivery(body), origin);
   const normalised = toDomainEvent(parseOrThrow(handlerEventSchema, body));
-  return {
-    source: 'api',
-    trigger: normalised.trigger,
-    dedupKey: normalised.dedupKey,
-    bookingUid: normalised.event.booking.uid,
-    rawBody,
-    headers,
-    event: normalised.event,
-    skipReason: null,
-    replayOf: null,
-  };
-}
-
-type Answered = Exclude<IntakeOutcome, { status: 'parked' }>;
-
-function responseOf(outcome: Answered) {
-  const dup = outcome.duplicate ? { duplicate: true } : {};
-  if (outcome.status === 'processed') {
-    return { status: 'processed', appointment_id: outcome.appointmentId, action: outcome.action, event_id: outcome.eventId, ...dup };
-  }
-  return { status: 'skipped', reason: outcome.reason, event_id: outcome.eventId, ...dup };
+  return incomingEvent({ trigger: normalised.trigger, dedupKey: normalised.dedupKey, bookingUid: normalised.event.booking.uid, event: normalised.event }, origin);
 }
 
 interface NotionStateView {

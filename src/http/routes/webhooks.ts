@@ -2,16 +2,19 @@
 // parse, then validate, then store durably, and only then answer 2xx.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyCalSignature, type SignatureResult } from '../../calcom/signature.js';
-import { parseDelivery } from '../../calcom/parse.js';
+import { WEBHOOK_VERSION_HEADER, webhookVersionOf } from '../../calcom/webhook-version.js';
 import { CalsyncError } from '../../errors.js';
 import type { Intake } from '../../intake/intake.js';
-import type { IncomingEvent, IntakeOutcome } from '../../intake/record-event.js';
+import { incomingEvent, readDelivery } from '../../intake/incoming.js';
 import type { RejectionLog } from '../../intake/rejection-log.js';
-import type { IntakeObserver } from '../observer.js';
+import type { IntakeObserver } from '../../intake/observer.js';
+import { intakeResponse, intakeStatusCode } from '../intake-response.js';
 
 export const WEBHOOK_PATHS = ['/webhooks/calcom', '/api/cal/handle-cal-event'] as const;
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 const SIGNATURE_HEADER = 'x-cal-signature-256';
+/** Longest trigger or booking uid put into a log line (real ones are far shorter). */
+const LOGGED_VALUE_CHARS = 100;
 /** Request headers worth keeping with the event (never the signature itself). */
 const KEPT_HEADERS = ['content-type', 'user-agent', 'x-cal-webhook-version', 'x-request-id'];
 
@@ -26,6 +29,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
   // The signature covers the exact bytes, so this context takes every body raw and parses it itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
+  // A body over the limit is refused before the handler runs; it is still a refused delivery, so count it.
+  app.addHook('onError', async (_request, _reply, error) => {
+    if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') deps.observer.rejected(null, 'payload_too_large');
+  });
   for (const path of WEBHOOK_PATHS) {
     app.post(path, { bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (request, reply) => handleWebhook(request, reply, deps));
   }
@@ -37,6 +44,8 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
   const signature = verifySafely(raw, request.headers[SIGNATURE_HEADER], deps.webhookSecrets());
   if (!signature.ok) {
     deps.observer.signatureFailed(signature.reason);
+    const userAgent = request.headers['user-agent'];
+    deps.rejections.recordRefusedSignature({ reason: signature.reason, sourceIp: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null, rawBody: raw });
     // Nothing of an unsigned body is trusted or logged, not even its trigger.
     request.log.info({ result: 'rejected', code: 'invalid_signature', reason: signature.reason, duration_ms: elapsedMs(started) }, 'webhook');
     throw new CalsyncError('invalid_signature', signatureMessage(signature.reason));
@@ -48,40 +57,38 @@ async function handleWebhook(request: FastifyRequest, reply: FastifyReply, deps:
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
       throw new CalsyncError('unsupported_media_type', `Content-Type must be application/json, got "${contentType.slice(0, 80)}"`);
     }
-    const text = raw.toString('utf8');
+    const version = webhookVersionOf(request.headers[WEBHOOK_VERSION_HEADER]);
+    if (!version.ok) {
+      const issue = { path: `headers.${WEBHOOK_VERSION_HEADER}`, message: version.message };
+      throw new CalsyncError('validation_error', `X-Cal-Webhook-Version ${version.message}`, { issues: [issue] });
+    }
+    // What the signature covers: the received bytes, or the minified form when only that matched.
+    const text = (signature.variant === 'minified' ? signature.signedBody : raw).toString('utf8');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       throw new CalsyncError('invalid_json');
     }
-    trigger = typeof (body as { triggerEvent?: unknown } | null)?.triggerEvent === 'string' ? (body as { triggerEvent: string }).triggerEvent : null;
+    // Only logged and counted: a real trigger name is short, an attacker's may be a megabyte.
+    trigger = typeof (body as { triggerEvent?: unknown } | null)?.triggerEvent === 'string' ? (body as { triggerEvent: string }).triggerEvent.slice(0, LOGGED_VALUE_CHARS) : null;
     const unstorable = mayBeUnstorable(text) ? unstorableJson(body) : null;
     if (unstorable) {
       throw new CalsyncError('validation_error', `Invalid delivery: ${unstorable.path || '(body)'} ${unstorable.message}`, { issues: [unstorable] });
     }
-    const parsed = parseDelivery(body);
-    if (!parsed.ok) throw new CalsyncError(parsed.code, parsed.message, parsed.issues ? { issues: parsed.issues } : undefined);
-
-    const incoming: IncomingEvent = {
-      source: 'webhook',
-      trigger: parsed.trigger,
-      dedupKey: parsed.dedupKey,
-      bookingUid: parsed.bookingUid,
-      rawBody: text,
-      headers: keptHeaders(request, signature.variant, signature.secretIndex),
-      event: 'event' in parsed ? parsed.event : null,
-      skipReason: 'skip' in parsed ? parsed.skip : null,
-      replayOf: null,
+    const parsed = readDelivery(body);
+    const incoming = {
+      ...incomingEvent(parsed, { source: 'webhook', rawBody: text, headers: keptHeaders(request, signature.variant, signature.secretIndex) }),
+      webhookVersion: version.version,
     };
     const outcome = await deps.intake.submit(incoming);
     const ms = elapsedMs(started);
     deps.observer.accepted(parsed.trigger, outcome, ms);
     request.log.info(
-      { trigger: parsed.trigger, uid: incoming.bookingUid, result: outcome.status, duplicate: outcome.duplicate, event_id: outcome.eventId, duration_ms: ms },
+      { trigger: parsed.trigger, uid: incoming.bookingUid?.slice(0, LOGGED_VALUE_CHARS), result: outcome.status, duplicate: outcome.duplicate, event_id: outcome.eventId, duration_ms: ms },
       'webhook',
     );
-    return reply.code(outcome.status === 'parked' ? 404 : 200).send(responseOf(outcome));
+    return reply.code(intakeStatusCode(outcome)).send(intakeResponse(outcome));
   } catch (err) {
     if (err instanceof CalsyncError && err.status < 500) {
       deps.observer.rejected(trigger, err.code);
@@ -164,24 +171,6 @@ function pathOf(node: Walked): string {
 /** Milliseconds since `started`, to one decimal. */
 function elapsedMs(started: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-}
-
-function responseOf(outcome: IntakeOutcome) {
-  const dup = outcome.duplicate ? { duplicate: true } : {};
-  switch (outcome.status) {
-    case 'processed':
-      return { status: 'processed', appointment_id: outcome.appointmentId, action: outcome.action, event_id: outcome.eventId, ...dup };
-    case 'skipped':
-      return { status: 'skipped', reason: outcome.reason, event_id: outcome.eventId, ...dup };
-    case 'parked':
-      return {
-        ...new CalsyncError(
-          'booking_not_found',
-          `Booking ${outcome.bookingUid} is unknown and this event cannot build it; it is kept (event ${outcome.eventId}) and applied when the booking arrives`,
-        ).toBody(),
-        event_id: outcome.eventId,
-      };
-  }
 }
 
 function signatureMessage(reason: 'missing' | 'no_secret_provided' | 'malformed' | 'mismatch'): string {

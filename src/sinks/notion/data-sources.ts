@@ -1,5 +1,5 @@
-// From the configured database ids to the data sources the sink writes to (Notion-Version 2025-09-03: a
-// database is a container, rows and schema live in its data source), with the schema check. Failures a
+// From the configured database ids to the data sources the sink writes to (Notion-Version 2025-09-03 and
+// later: a database is a container, rows and schema live in its data source), with the schema check. Failures a
 // person must fix (bad token, database not shared, properties missing) are ConfigErrors naming the
 // variable; anything else (Notion unreachable, 5xx) is thrown as is, for the caller to retry.
 import type { Client } from '@notionhq/client';

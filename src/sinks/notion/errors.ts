@@ -50,9 +50,32 @@ export function isObjectNotFound(err: unknown): boolean {
   return APIResponseError.isAPIResponseError(err) && err.code === APIErrorCode.ObjectNotFound;
 }
 
+/**
+ * Free workspaces with more than one member have a lifetime cap of 1,000 blocks, which the API enforces
+ * since 2026-09-08 (after a three-day grace): creates fail, reads and edits go on. The docs read do not give
+ * the error body, so any Notion error whose message (or additional_data) speaks of the block limit counts,
+ * whatever its code (expected: 400 validation_error). Retrying cannot help until someone upgrades the
+ * workspace, so it is a permanent failure that says so.
+ */
+const BLOCK_LIMIT_PATTERN = /block[ _-]?limit/i;
+/** Only the start of an outside message is searched (bounded before the regex). */
+const MAX_MATCHED_MESSAGE_CHARS = 500;
+export const BLOCK_LIMIT_FAILURE =
+  "Notion refused the page: the workspace has reached the Free plan's block limit (1,000 blocks for a Free workspace with more than one member). Upgrade the Notion workspace, then retry the sync; calsync will not retry it by itself";
+
+export function isBlockLimitError(err: unknown): boolean {
+  if (!APIResponseError.isAPIResponseError(err)) return false;
+  if (BLOCK_LIMIT_PATTERN.test(err.message.slice(0, MAX_MATCHED_MESSAGE_CHARS))) return true;
+  const extra = err.additional_data ?? {};
+  return Object.values(extra).some((value) =>
+    (Array.isArray(value) ? value : [value]).some((v) => typeof v === 'string' && BLOCK_LIMIT_PATTERN.test(v.slice(0, MAX_MATCHED_MESSAGE_CHARS))),
+  );
+}
+
 export function classifyNotionError(err: unknown): FailureClass {
   const message = notionErrorMessage(err);
   if (err instanceof LimiterClosedError || err instanceof NotLeaderError) return { kind: 'abandon', message };
+  if (isBlockLimitError(err)) return { kind: 'permanent', message: `${BLOCK_LIMIT_FAILURE} (${message.slice(0, MAX_MATCHED_MESSAGE_CHARS)})` };
   if (APIResponseError.isAPIResponseError(err)) {
     if (PERMANENT_CODES.has(err.code)) return { kind: 'permanent', message };
     switch (err.code) {
@@ -63,8 +86,8 @@ export function classifyNotionError(err: unknown): FailureClass {
       case APIErrorCode.GatewayTimeout:
         return { kind: 'transient', message, minDelayMs: AMBIGUOUS_WRITE_RETRY_MIN_MS };
       default:
-        // rate_limited (after our re-sends), conflict_error, internal_server_error, service_unavailable,
-        // service_overload, and codes newer than this SDK.
+        // rate_limited and service_overload (after our pauses and re-sends), conflict_error,
+        // internal_server_error, service_unavailable, and codes newer than this SDK.
         return { kind: 'transient', message };
     }
   }

@@ -3,19 +3,20 @@
 import type { Logger } from 'pino';
 import { ConfigError, type NotionConfig } from '../../config.js';
 import { selectLatestSessionCreateAttempt } from '../../store/queries/notion.js';
-import { selectSetting, upsertSetting } from '../../store/queries/settings.js';
 import { isExternalIdInUse } from '../../store/queries/sink-work.js';
 import type { Store } from '../../store/store.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from '../backoff.js';
 import { createLeadership, DEFAULT_LEADERSHIP, type Leadership, type LeadershipOptions } from '../leadership.js';
 import { RateLimiter, type PauseStore } from '../rate-limiter.js';
-import { SinkWorker, type FailureClass, type SinkHandler, type SinkWorkerTuning } from '../worker.js';
+import { NO_SINK_WORK_OBSERVER, type FailureClass, type Sink, type SinkWorkObserver } from '../sink.js';
+import { SinkWorker, type SinkWorkerTuning } from '../worker.js';
 import { ClientPages, selectLatestClientCreateAttempt } from './clients.js';
 import { createNotionClient } from './client.js';
 import { loadKnownTargets, resolveAndCheckTargets, saveTargets, type NotionTargets } from './data-sources.js';
 import { classifyNotionError } from './errors.js';
 import { limitedFetch } from './limited-fetch.js';
 import { NO_NOTION_OBSERVER, type NotionSinkObserver } from './observer.js';
+import { notionPauseStore } from './pause-store.js';
 import type { PropertyNames } from './property-names.js';
 import { isSessionsScanDone, scanExistingSessions } from './scan.js';
 import { SessionPages, UnsyncableAppointmentError } from './sessions.js';
@@ -25,7 +26,6 @@ export const NOTION_SINK = 'notion';
 const STARTUP_ATTEMPTS = 3;
 const STARTUP_RETRY_DELAY_MS = 1_000;
 const STARTUP_REQUEST_TIMEOUT_MS = 10_000;
-const PAUSE_SETTING_KEY = 'notion.paused_until_ms';
 
 export interface NotionSinkTuning extends SinkWorkerTuning {
   /** A request with no answer after this long is aborted (and its sync retried). */
@@ -69,13 +69,16 @@ export interface NotionSinkDeps {
   tuning?: Partial<NotionSinkTuning>;
   /** Overrides for tests: the leadership (default: advisory lock on PostgreSQL, always on SQLite). */
   leadership?: Leadership;
+  /** Counts syncs by sink name (the app's metrics); the Notion-specific counts go to `observer`. */
+  workObserver?: SinkWorkObserver;
 }
 
 export function createNotionWorker(deps: NotionSinkDeps): SinkWorker {
   const tuning = { ...DEFAULT_NOTION_TUNING, ...deps.tuning };
   const { store, config, names, observer } = deps;
   const log = deps.log.child({ sink: NOTION_SINK });
-  const leadership = deps.leadership ?? createLeadership(store, NOTION_SINK, log, tuning.leadership);
+  // The worker and the leadership add `sink` to their own lines: they get the unbound logger, or it would appear twice.
+  const leadership = deps.leadership ?? createLeadership(store, NOTION_SINK, deps.log, tuning.leadership);
   const limiter = new RateLimiter({ ratePerSecond: config.rateLimitRps, burst: tuning.burst, pauseStore: settingsPauseStore(store) });
   const client = createNotionClient({
     token: config.token,
@@ -92,7 +95,9 @@ export function createNotionWorker(deps: NotionSinkDeps): SinkWorker {
   const sessions = new SessionPages({ client, db: store.db, log, names, clients, dataSourceId: () => current().sessionsDataSourceId, now: Date.now });
   let failuresInARow = 0;
 
-  const handler: SinkHandler = {
+  const sink: Sink = {
+    name: NOTION_SINK,
+    backfill: true,
     async prepare() {
       const at = new Date().toISOString();
       await limiter.loadPersistedPause();
@@ -107,16 +112,16 @@ export function createNotionWorker(deps: NotionSinkDeps): SinkWorker {
         await scanExistingSessions(client, store.db, targets.sessionsDataSourceId, names.sessions['Booking UID'] as string, log);
       }
     },
-    async sync(row, ctx) {
-      const result = await sessions.sync(row, ctx);
+    async sync(task, ctx) {
+      const result = await sessions.sync(task, ctx);
       failuresInARow = 0;
       return result;
     },
-    async retire(row) {
-      if (row.external_id === null) return;
+    async retire(task) {
+      if (task.externalId === null) return;
       // The survivor of the merge may have adopted this very page (e.g. found it by Booking UID).
-      if (await isExternalIdInUse(store.db, NOTION_SINK, row.external_id, row.appointment_id)) return;
-      await sessions.trash(row.external_id);
+      if (await isExternalIdInUse(store.db, NOTION_SINK, task.externalId, task.appointmentId)) return;
+      await sessions.trash(task.externalId);
     },
     classify(err) {
       const failure: FailureClass =
@@ -124,6 +129,7 @@ export function createNotionWorker(deps: NotionSinkDeps): SinkWorker {
       if (failure.kind === 'transient') noteOutage();
       return failure;
     },
+    stopping: () => limiter.close(),
   };
 
   // Side effect of classifying: while Notion is down every sync fails; rather than every row probing on its
@@ -138,29 +144,33 @@ export function createNotionWorker(deps: NotionSinkDeps): SinkWorker {
     void limiter.pauseUntil(Date.now() + pauseMs, { persist: false });
   }
 
+  const workObserver = deps.workObserver ?? NO_SINK_WORK_OBSERVER;
   return new SinkWorker({
-    sink: NOTION_SINK,
+    sink,
     store,
-    log,
+    log: deps.log,
     leadership,
-    handler,
     tuning,
-    observer,
-    onStopping: () => limiter.close(),
+    // The generic counts by sink name, and the Notion counters that predate them (kept for dashboards).
+    observer: {
+      synced(name) {
+        workObserver.synced(name);
+        observer.synced();
+      },
+      retried(name, reason) {
+        workObserver.retried(name, reason);
+        observer.retried(reason);
+      },
+      failed(name) {
+        workObserver.failed(name);
+        observer.failed();
+      },
+    },
   });
 }
 
 function settingsPauseStore(store: Store): PauseStore {
-  return {
-    async load() {
-      const raw = await selectSetting(store.db, PAUSE_SETTING_KEY);
-      const until = raw === null ? 0 : Number(raw);
-      return Number.isFinite(until) ? until : 0;
-    },
-    async save(untilMs) {
-      await upsertSetting(store.db, PAUSE_SETTING_KEY, String(untilMs), new Date().toISOString());
-    },
-  };
+  return notionPauseStore(store.db);
 }
 
 

@@ -6,11 +6,14 @@ export interface NotionSinkObserver {
   request(method: string, status: number): void;
   /** A 429: the whole sink pauses for this long (and the request is sent again after it). */
   rateLimited(retryAfterMs: number): void;
+  /** A 529 service_overload: the whole sink pauses for this long (and the request is sent again after it). */
+  overloaded?(pauseMs: number): void;
   /**
-   * Something is tried again: 'rate_limited' (a request re-sent after a 429's pause), or 'sync_failed'
-   * (a sync failed transiently, 5xx/409/timeout/network, and its row was scheduled again).
+   * Something is tried again: 'rate_limited' / 'service_overload' (a request re-sent after a 429's or a
+   * 529's pause), or 'sync_failed' (a sync failed transiently, 5xx/409/timeout/network, and its row was
+   * scheduled again).
    */
-  retried(reason: 'rate_limited' | 'sync_failed'): void;
+  retried(reason: 'rate_limited' | 'service_overload' | 'sync_failed'): void;
   /** An appointment's page now shows its current version. */
   synced(): void;
   /** Notion refused an appointment's values (400); it waits for a new version. */

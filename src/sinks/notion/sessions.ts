@@ -7,11 +7,9 @@
 // booking's uids) before creating. A booking never attempted, with no earlier page, is created straight away.
 import type { Client } from '@notionhq/client';
 import type { Logger } from 'pino';
-import { selectAppointmentById, selectUidsOf } from '../../store/queries/appointments.js';
 import { clearSessionPageHints, hasSessionPageHint, recordSessionCreateAttempt } from '../../store/queries/notion.js';
-import type { AppointmentRow, SinkStateRow } from '../../store/schema.js';
 import type { Db } from '../../store/store.js';
-import type { SyncContext, SyncResult } from '../worker.js';
+import type { SinkAppointment, SinkTask, SyncContext, SyncResult } from '../sink.js';
 import type { ClientPages } from './clients.js';
 import { isObjectNotFound, isValidationError } from './errors.js';
 import type { PropertyNames } from './property-names.js';
@@ -44,19 +42,19 @@ export class UnsyncableAppointmentError extends Error {
 export class SessionPages {
   constructor(private readonly deps: SessionPagesDeps) {}
 
-  async sync(row: SinkStateRow, ctx: SyncContext): Promise<SyncResult> {
+  async sync(task: SinkTask, ctx: SyncContext): Promise<SyncResult> {
     const { db, log } = this.deps;
-    const { appointment, clientPageId } = await this.currentWithClient(row.appointment_id);
-    const uids = await selectUidsOf(db, appointment.id);
-    const properties = sessionProperties(appointment, uids, clientPageId, this.deps.names) as PageProperties;
+    const { appointment, clientPageId } = await this.currentWithClient(task, ctx);
+    const uids = appointment.uids;
+    const properties = sessionProperties(appointment.view, uids, clientPageId, this.deps.names) as PageProperties;
     const result = (pageId: string): SyncResult => ({ externalId: pageId, syncedVersion: appointment.version });
 
-    if (row.external_id !== null) {
-      if (await this.update(row.external_id, properties)) return result(row.external_id);
-      log.warn({ appointment_id: appointment.id, page_id: row.external_id }, 'the Sessions page is gone from Notion; finding or creating it again');
+    if (task.externalId !== null) {
+      if (await this.update(task.externalId, properties)) return result(task.externalId);
+      log.warn({ appointment_id: appointment.id, page_id: task.externalId }, 'the Sessions page is gone from Notion; finding or creating it again');
     }
 
-    if (row.external_id !== null || (await hasSessionPageHint(db, uids))) {
+    if (task.externalId !== null || (await hasSessionPageHint(db, uids))) {
       const found = await this.findByUids(uids);
       if (found !== null) {
         await ctx.saveExternalId(found);
@@ -75,15 +73,16 @@ export class SessionPages {
 
   /**
    * The appointment as it is now, with its client's page. Finding or creating the client can wait on the
-   * rate limit; the row is read again afterwards so that changes made meanwhile go into this write.
+   * rate limit; the appointment is read again afterwards so that changes made meanwhile go into this write.
    */
-  private async currentWithClient(appointmentId: number): Promise<{ appointment: AppointmentRow; clientPageId: string | null }> {
+  private async currentWithClient(task: SinkTask, ctx: SyncContext): Promise<{ appointment: SinkAppointment; clientPageId: string | null }> {
+    const appointmentId = task.appointmentId;
     let clientPageId: string | null = null;
     let clientEmail: string | null = null;
     for (let round = 0; ; round += 1) {
-      const appointment = await selectAppointmentById(this.deps.db, appointmentId);
+      const appointment = round === 0 ? task.appointment : await ctx.reload();
       if (!appointment) throw new UnsyncableAppointmentError(`appointment ${appointmentId} does not exist`);
-      const client = clientOf(appointment);
+      const client = clientOf(appointment.view);
       if ((client?.email ?? null) === clientEmail) return { appointment, clientPageId };
       if (round >= MAX_CLIENT_ROUNDS) throw new Error(`appointment ${appointmentId} keeps changing its client; trying again later`);
       clientEmail = client?.email ?? null;

@@ -1,6 +1,7 @@
 // An appointment as Notion property values (request format). Pure: the sync decides when to write, this
 // decides what. Every write carries every mapped property, so a page always shows one whole version.
-import type { AppointmentRow } from '../../store/schema.js';
+import { locationLabel } from '../../appointments/location-label.js';
+import type { AppointmentView } from '../../store/appointment-view.js';
 import type { PropertyNames } from './property-names.js';
 import type { SessionStatus } from './schema.js';
 
@@ -15,13 +16,8 @@ export interface StoredAttendee {
   no_show: boolean;
 }
 
-export function attendeesOf(row: AppointmentRow): StoredAttendee[] {
-  try {
-    const parsed = JSON.parse(row.attendees) as unknown;
-    return Array.isArray(parsed) ? (parsed as StoredAttendee[]).filter((a) => typeof a?.email === 'string' && a.email.trim() !== '') : [];
-  } catch {
-    return [];
-  }
+export function attendeesOf(row: AppointmentView): StoredAttendee[] {
+  return row.attendees.filter((a) => typeof a?.email === 'string' && a.email.trim() !== '');
 }
 
 /** Emails are compared trimmed and lower-cased everywhere (one Clients page per such email). */
@@ -36,13 +32,13 @@ export interface ClientFacts {
 }
 
 /** The booker: the first attendee. A booking without attendees has no client. */
-export function clientOf(row: AppointmentRow): ClientFacts | null {
+export function clientOf(row: AppointmentView): ClientFacts | null {
   const first = attendeesOf(row)[0];
   if (!first) return null;
   return { email: normaliseEmail(first.email), name: first.name?.trim() || null, phone: row.phone };
 }
 
-export function sessionStatusOf(row: AppointmentRow, previousUids: readonly string[]): SessionStatus {
+export function sessionStatusOf(row: AppointmentView, previousUids: readonly string[]): SessionStatus {
   switch (row.status) {
     case 'requested':
       return 'Requested';
@@ -51,16 +47,16 @@ export function sessionStatusOf(row: AppointmentRow, previousUids: readonly stri
     case 'rejected':
       return 'Rejected';
     case 'completed':
-      return row.no_show === 1 ? 'No-show' : 'Completed';
+      return row.no_show ? 'No-show' : 'Completed';
     default:
       // accepted (and anything newer this code does not know): the booking stands.
-      if (row.no_show === 1) return 'No-show';
+      if (row.no_show) return 'No-show';
       return previousUids.length > 0 ? 'Rescheduled' : 'Scheduled';
   }
 }
 
 /** The reason that belongs to the status shown: why it was cancelled, rejected or moved. */
-export function sessionReasonOf(row: AppointmentRow, status: SessionStatus): string | null {
+export function sessionReasonOf(row: AppointmentView, status: SessionStatus): string | null {
   switch (status) {
     case 'Cancelled':
       return row.cancellation_reason;
@@ -75,7 +71,7 @@ export function sessionReasonOf(row: AppointmentRow, status: SessionStatus): str
   }
 }
 
-export function sessionTitleOf(row: AppointmentRow): string {
+export function sessionTitleOf(row: AppointmentView): string {
   const title = row.title?.trim();
   if (title) return title;
   const who = clientOf(row)?.name ?? clientOf(row)?.email;
@@ -84,7 +80,7 @@ export function sessionTitleOf(row: AppointmentRow): string {
 }
 
 /** Request-format values of the Sessions page; unmapped (null) properties are left out. */
-export function sessionProperties(row: AppointmentRow, uids: readonly string[], clientPageId: string | null, names: PropertyNames): Record<string, unknown> {
+export function sessionProperties(row: AppointmentView, uids: readonly string[], clientPageId: string | null, names: PropertyNames): Record<string, unknown> {
   const previousUids = uids.filter((u) => u !== row.calcom_booking_uid);
   const status = sessionStatusOf(row, previousUids);
   const n = names.sessions;
@@ -98,8 +94,8 @@ export function sessionProperties(row: AppointmentRow, uids: readonly string[], 
   put(n.Status, { select: { name: status } });
   put(n['Booking UID'], { rich_text: richText(row.calcom_booking_uid ?? '') });
   put(n['Event Type'], { rich_text: richText(row.event_type ?? (row.event_type_id !== null ? String(row.event_type_id) : null)) });
-  put(n.Organizer, { email: row.organizer_email ?? null });
-  put(n.Location, { rich_text: richText(row.location) });
+  put(n.Organizer, { email: row.organizer?.email ?? null });
+  put(n.Location, { rich_text: locationRichText(row) });
   put(n.Notes, { rich_text: richText(row.notes) });
   put(n.Reason, { rich_text: richText(sessionReasonOf(row, status)) });
   return out;
@@ -112,6 +108,15 @@ export function clientProperties(client: ClientFacts, names: PropertyNames): Rec
   if (n.Email) out[n.Email] = { email: client.email };
   if (n.Phone) out[n.Phone] = { phone_number: client.phone ?? null };
   return out;
+}
+
+/** The location as people read it ("Cal Video", not `integrations:daily`), its meeting URL a clickable link. */
+export function locationRichText(row: Pick<AppointmentView, 'location' | 'metadata'>): { type: 'text'; text: { content: string; link?: { url: string } } }[] {
+  const label = locationLabel(row.location, row.metadata);
+  if (!label) return [];
+  if (!label.url) return richText(label.text);
+  const link = { type: 'text' as const, text: { content: label.url, link: { url: label.url } } };
+  return label.text === label.url ? [link] : [...richText(`${label.text.slice(0, 200)}: `), link];
 }
 
 /** Text as rich-text items within Notion's limits; longer text is cut (never a request Notion refuses). */

@@ -5,6 +5,10 @@ import type { DialectQuirks } from '../dialect.js';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-notion.js';
 import * as m003 from './003-bigint-calcom-ids.js';
+import * as m004 from './004-admin-sessions.js';
+import * as m005 from './005-calcom-2026.js';
+import * as m006 from './006-outbound-webhooks.js';
+import * as m007 from './007-refused-signatures.js';
 
 type Step = { up(db: Kysely<unknown>, quirks: DialectQuirks): Promise<void> };
 
@@ -12,6 +16,10 @@ const STEPS: Record<string, Step> = {
   '001-initial': m001,
   '002-notion': m002,
   '003-bigint-calcom-ids': m003,
+  '004-admin-sessions': m004,
+  '005-calcom-2026': m005,
+  '006-outbound-webhooks': m006,
+  '007-refused-signatures': m007,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, quirks: DialectQuirks): Promise<void> {

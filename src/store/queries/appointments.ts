@@ -83,6 +83,7 @@ function stateColumns(state: AppointmentState) {
     no_show: state.noShow ? 1 : 0,
     payment_status: state.payment?.status ?? null,
     payment_id: state.payment?.paymentId ?? null,
+    recurring_event_id: state.recurringEventId ?? null,
   };
 }
 
@@ -157,6 +158,7 @@ export function rowToState(row: AppointmentRow, previousUids: string[]): Appoint
     rejectionReason: row.rejection_reason,
     noShow: row.no_show === 1,
     payment: row.payment_status ? { status: row.payment_status as 'initiated' | 'paid', paymentId: row.payment_id } : null,
+    ...(row.recurring_event_id ? { recurringEventId: row.recurring_event_id } : {}),
   };
 }
 
@@ -197,9 +199,27 @@ export async function setConflictFlag(db: Db, id: number, conflict: boolean): Pr
   await db.updateTable('appointments').set({ conflict: conflict ? 1 : 0 }).where('id', '=', id).execute();
 }
 
+/**
+ * Clears the flag of every active appointment of the organizer overlapping [start, end) (other than
+ * `excludeId`) that no longer overlaps any other active appointment: one statement however many there are.
+ */
+export async function clearResolvedConflicts(db: Db, organizerEmail: string, startTime: string, endTime: string, excludeId: number): Promise<void> {
+  await sql`
+    update appointments set conflict = 0
+    where organizer_email = ${organizerEmail} and end_time > ${startTime} and start_time < ${endTime}
+      and status in (${sql.join(ACTIVE_STATUSES)}) and merged_into is null and id <> ${excludeId} and conflict = 1
+      and not exists (
+        select 1 from appointments other
+        where other.organizer_email = appointments.organizer_email and other.id <> appointments.id
+          and other.end_time > appointments.start_time and other.start_time < appointments.end_time
+          and other.status in (${sql.join(ACTIVE_STATUSES)}) and other.merged_into is null
+      )`.execute(db);
+}
+
 export interface AppointmentFilter {
   calcomUid?: string;
   status?: string;
+  recurringEventId?: string;
   limit: number;
   beforeId?: number;
 }
@@ -211,6 +231,16 @@ export async function selectAppointments(db: Db, filter: AppointmentFilter): Pro
     q = q.where('id', 'in', (sub) => sub.selectFrom('appointment_uids').select('appointment_id').where('uid', '=', uid));
   }
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.recurringEventId !== undefined) q = q.where('recurring_event_id', '=', filter.recurringEventId);
   if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   return q.orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+/** Where appointments sit (organizer and times), to choose the locks of an overlap check. */
+export async function selectPlacementsOf(
+  db: Db,
+  ids: readonly number[],
+): Promise<{ organizer_email: string | null; start_time: string | null; end_time: string | null }[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('appointments').select(['organizer_email', 'start_time', 'end_time']).where('id', 'in', [...ids]).execute();
 }

@@ -14,11 +14,11 @@ export async function selectEventByDedupKey(db: Db, dedupKey: string): Promise<E
 export async function insertEvent(db: Db, row: NewEventRow): Promise<number | null> {
   const { rows } = await sql<{ id: number }>`
     insert into events (received_at, source, trigger, dedup_key, booking_uid, appointment_id, result, action, reason,
-                        raw_body, headers, event_json, sent_at, duplicate_count, last_duplicate_at, replay_of)
+                        raw_body, headers, event_json, sent_at, duplicate_count, last_duplicate_at, replay_of, webhook_version)
     values (${row.received_at}, ${row.source}, ${row.trigger}, ${row.dedup_key}, ${row.booking_uid ?? null},
             ${row.appointment_id ?? null}, ${row.result}, ${row.action ?? null}, ${row.reason ?? null}, ${row.raw_body},
             ${row.headers}, ${row.event_json ?? null}, ${row.sent_at ?? null}, 0, ${row.last_duplicate_at ?? null},
-            ${row.replay_of ?? null})
+            ${row.replay_of ?? null}, ${row.webhook_version ?? null})
     on conflict (dedup_key) do nothing
     returning id`.execute(db);
   return rows[0]?.id ?? null;

@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Db } from '../store.js';
+import { selectSetting, upsertSetting } from './settings.js';
 
 interface NotionClientsTable {
   email: string;
@@ -95,4 +96,53 @@ export async function selectLatestSessionCreateAttempt(db: Db): Promise<number |
     .select((eb) => eb.fn.max('attempted_at_ms').as('latest'))
     .executeTakeFirst();
   return row?.latest === null || row?.latest === undefined ? null : Number(row.latest);
+}
+
+/** Until when Notion asked the sink to wait (epoch ms, as text); read by every new leader and process. */
+export const NOTION_PAUSE_UNTIL_SETTING = 'notion.paused_until_ms';
+/** Why: the last 429/529 that paused the sink (JSON of NotionPauseCause), shown on the admin page. */
+export const NOTION_PAUSE_CAUSE_SETTING = 'notion.pause_cause';
+
+export interface NotionPauseCause {
+  /** 429 or 529. */
+  status: number;
+  /** Notion's code: rate_limited or service_overload. */
+  code: string;
+  /** 429's `additional_data.rate_limit_reason` (which limit was hit), null when Notion gave none. */
+  reason: string | null;
+  /** One line for a person: what happened and how long the sink waits. */
+  message: string;
+  /** When the answer came (ISO). */
+  at: string;
+}
+
+export interface NotionPause {
+  untilMs: number;
+  cause: NotionPauseCause | null;
+}
+
+/** Persists a sink-wide pause, with its cause when Notion gave one (a 429 or 529). */
+export async function upsertNotionPause(db: Db, untilMs: number, cause: NotionPauseCause | null, at: string): Promise<void> {
+  await upsertSetting(db, NOTION_PAUSE_UNTIL_SETTING, String(untilMs), at);
+  if (cause !== null) await upsertSetting(db, NOTION_PAUSE_CAUSE_SETTING, JSON.stringify(cause), at);
+}
+
+/** The last persisted pause (it may have ended) and its cause; null when the sink was never paused. */
+export async function selectNotionPause(db: Db): Promise<NotionPause | null> {
+  const rawUntil = await selectSetting(db, NOTION_PAUSE_UNTIL_SETTING);
+  const rawCause = await selectSetting(db, NOTION_PAUSE_CAUSE_SETTING);
+  if (rawUntil === null && rawCause === null) return null;
+  const until = rawUntil === null ? 0 : Number(rawUntil);
+  return { untilMs: Number.isFinite(until) ? until : 0, cause: parsePauseCause(rawCause) };
+}
+
+function parsePauseCause(raw: string | null): NotionPauseCause | null {
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<NotionPauseCause> | null;
+    if (!v || typeof v.status !== 'number' || typeof v.code !== 'string' || typeof v.message !== 'string' || typeof v.at !== 'string') return null;
+    return { status: v.status, code: v.code, reason: typeof v.reason === 'string' ? v.reason : null, message: v.message, at: v.at };
+  } catch {
+    return null;
+  }
 }

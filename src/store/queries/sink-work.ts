@@ -2,8 +2,8 @@
 // `syncing` (claimed by a worker; next_attempt_at is the lease, after which another pass may take it) and
 // `retired` (an orphaned duplicate whose external object was removed).
 import { sql } from 'kysely';
-import type { DialectName } from '../dialect.js';
-import type { SinkStateRow } from '../schema.js';
+import type { StoreLocks } from '../locks.js';
+import type { AppointmentRow, SinkStateRow } from '../schema.js';
 import type { Db } from '../store.js';
 
 /** States a worker looks at; `syncing` only once its lease has run out (its worker died). */
@@ -59,30 +59,33 @@ export async function saveSinkExternalId(db: Db, sink: string, appointmentId: nu
  */
 export async function completeSinkSync(
   db: Db,
-  dialect: DialectName,
+  locks: Pick<StoreLocks, 'appointments'>,
   sink: string,
   appointmentId: number,
   result: { externalId: string | null; syncedVersion: number },
   nowMs: number,
   at: string,
-): Promise<'synced' | 'pending'> {
+): Promise<'synced' | 'pending' | 'orphaned'> {
   return db.transaction().execute(async (trx) => {
-    // SQLite has one writer and no row locks; its transactions are already serial.
-    const lock = dialect === 'postgres' ? sql`for update` : sql``;
-    const locked = await sql<{ version: number | string }>`select version from appointments where id = ${appointmentId} ${lock}`.execute(trx);
+    // The store's row lock (a no-op where one process writes, whose transactions are already serial).
+    await locks.appointments(trx, [appointmentId]);
+    const locked = await sql<{ version: number | string }>`select version from appointments where id = ${appointmentId}`.execute(trx);
     const current = Number(locked.rows[0]?.version ?? result.syncedVersion);
     const state = current > result.syncedVersion ? 'pending' : 'synced';
+    const fields = { external_id: result.externalId, synced_version: result.syncedVersion, attempts: 0, last_error: null, updated_at: at };
+    // A row orphaned while its sync was in flight (the appointment was merged into another) stays orphaned,
+    // due now, so that the object this sync just made or updated is retired instead of left live.
+    const orphan = await trx
+      .updateTable('sink_state')
+      .set({ ...fields, next_attempt_at: nowMs })
+      .where('sink', '=', sink)
+      .where('appointment_id', '=', appointmentId)
+      .where('state', '=', 'orphaned')
+      .executeTakeFirst();
+    if (Number(orphan.numUpdatedRows) > 0) return 'orphaned';
     await trx
       .updateTable('sink_state')
-      .set({
-        external_id: result.externalId,
-        synced_version: result.syncedVersion,
-        state,
-        attempts: 0,
-        next_attempt_at: state === 'pending' ? nowMs : 0,
-        last_error: null,
-        updated_at: at,
-      })
+      .set({ ...fields, state, next_attempt_at: state === 'pending' ? nowMs : 0 })
       .where('sink', '=', sink)
       .where('appointment_id', '=', appointmentId)
       .execute();
@@ -190,4 +193,48 @@ export async function countSinkRowsByState(db: Db, sink: string): Promise<Record
     .groupBy('state')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+/** A batch of appointments by id (what a sink worker hands its sink, once presented). */
+export async function selectAppointmentsByIds(db: Db, appointmentIds: readonly number[]): Promise<AppointmentRow[]> {
+  if (appointmentIds.length === 0) return [];
+  return db.selectFrom('appointments').selectAll().where('id', 'in', appointmentIds).execute();
+}
+
+/**
+ * Gives up to `limit` stored appointments that have no row for the sink a pending one (oldest first), so a
+ * sink switched on later mirrors them too; merged records are left out (their survivor carries them).
+ * `sinceIso` limits it to appointments changed at or after then. Returns how many rows were added.
+ */
+export async function backfillSinkRows(db: Db, sink: string, limit: number, nowMs: number, at: string, sinceIso: string | null = null): Promise<number> {
+  const since = sinceIso === null ? sql`` : sql`and a.updated_at >= ${sinceIso}`;
+  // `on conflict do nothing`: intake may add the same row meanwhile (it marks every change dirty).
+  const result = await sql`
+    insert into sink_state (sink, appointment_id, synced_version, state, external_id, attempts, next_attempt_at, last_error, updated_at)
+    select ${sink}, a.id, 0, 'pending', null, 0, cast(${nowMs} as bigint), null, ${at}
+    from appointments a
+    where a.merged_into is null ${since}
+      and not exists (select 1 from sink_state s where s.sink = ${sink} and s.appointment_id = a.id)
+    order by a.id
+    limit ${limit}
+    on conflict (sink, appointment_id) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Marks a sink's rows for re-mirroring (all, or those of appointments changed at or after `sinceIso`): due
+ * now, attempts from zero, whatever version they show. Rows being synced, orphaned or retired keep their
+ * state (the sync in flight writes the current version anyway). Returns how many rows were marked.
+ */
+export async function markSinkRowsForResync(db: Db, sink: string, sinceIso: string | null, nowMs: number, at: string): Promise<number> {
+  let query = db
+    .updateTable('sink_state')
+    .set({ state: 'pending', next_attempt_at: nowMs, attempts: 0, updated_at: at })
+    .where('sink', '=', sink)
+    .where('state', 'in', ['synced', 'pending', 'retrying', 'failed']);
+  if (sinceIso !== null) {
+    query = query.where('appointment_id', 'in', (eb) => eb.selectFrom('appointments').select('id').where('updated_at', '>=', sinceIso));
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

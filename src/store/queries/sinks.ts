@@ -44,7 +44,8 @@ export async function selectSinkStates(db: Db, appointmentIds: readonly number[]
 /**
  * When two appointment records prove to be one booking, the survivor adopts the other's external object
  * (e.g. its Notion page) if it has none; otherwise the other's object is a duplicate, marked `orphaned` so
- * the sink can retire it.
+ * the sink can retire it. A record whose sync is in flight (claimed, no object recorded yet) is kept as
+ * `orphaned` too, so the in-flight work moves with the merge for every sink instead of being forgotten.
  */
 export async function adoptSinkStates(db: Db, fromAppointmentId: number, toAppointmentId: number, nowMs: number, at: string): Promise<void> {
   const from = await db.selectFrom('sink_state').selectAll().where('appointment_id', '=', fromAppointmentId).execute();
@@ -55,7 +56,10 @@ export async function adoptSinkStates(db: Db, fromAppointmentId: number, toAppoi
       .where('sink', '=', f.sink)
       .where('appointment_id', '=', toAppointmentId)
       .executeTakeFirst();
-    if (f.external_id && (!to || !to.external_id)) {
+    // A survivor whose own sync is in flight (e.g. creating its object) keeps its row: that sync will record
+    // its object there, so the absorbed record's object becomes the duplicate instead.
+    const survivorFree = !to || (!to.external_id && to.state !== 'syncing');
+    if (f.external_id && survivorFree) {
       if (to) await db.deleteFrom('sink_state').where('sink', '=', f.sink).where('appointment_id', '=', toAppointmentId).execute();
       await db
         .updateTable('sink_state')
@@ -67,6 +71,15 @@ export async function adoptSinkStates(db: Db, fromAppointmentId: number, toAppoi
       await db
         .updateTable('sink_state')
         .set({ state: 'orphaned', next_attempt_at: nowMs, updated_at: at })
+        .where('sink', '=', f.sink)
+        .where('appointment_id', '=', fromAppointmentId)
+        .execute();
+    } else if (f.state === 'syncing') {
+      // A sync in flight (e.g. a create still waiting for its answer) will record its object on this row:
+      // kept as `orphaned`, due when the claim ends, so whatever it makes is retired, not left live.
+      await db
+        .updateTable('sink_state')
+        .set({ state: 'orphaned', updated_at: at })
         .where('sink', '=', f.sink)
         .where('appointment_id', '=', fromAppointmentId)
         .execute();

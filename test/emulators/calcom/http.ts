@@ -60,7 +60,7 @@ export function sendJson(
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, path: string, err: ApiError): void {
+export function sendError(res: ServerResponse, path: string, err: ApiError, extraHeaders: Record<string, string> = {}): void {
   sendJson(
     res,
     err.status,
@@ -74,7 +74,7 @@ export function sendError(res: ServerResponse, path: string, err: ApiError): voi
         details: { message: err.messages, error: STATUS_TEXT[err.status] ?? 'Error', statusCode: err.status },
       },
     },
-    err.headers,
+    { ...extraHeaders, ...err.headers },
   );
 }
 

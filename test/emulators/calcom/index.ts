@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SampleOptions, SampleTrigger } from '../../../src/calcom/samples.js';
-import { FaultInjector, type RateLimit } from './faults.js';
+import { CALCOM_DEFAULT_RATE_LIMIT, FaultInjector, type RateLimit } from './faults.js';
 import { ApiError, readJsonBody, sendError, sendJson } from './http.js';
 import { bookingOutput, webhookOutput, type BookingOutput, type WebhookOutput } from './output.js';
 import { route } from './routes.js';
@@ -45,6 +45,8 @@ export interface CalcomEmulatorOptions {
   /** Makes booking uids deterministic (`makeBookingUid(`${seed}:${id}`)`); default random. */
   seed?: string;
   port?: number;
+  /** Cal.com's throttler; default 120 requests a minute (as for an API key), `null` for none. */
+  rateLimit?: RateLimit | null;
 }
 
 export interface ApiRequestRecord {
@@ -104,7 +106,10 @@ export interface CalcomEmulator {
   emit(trigger: SampleTrigger, options?: SampleOptions): void;
 
   setRateLimit(limit: RateLimit | null): void;
-  /** The next `n` API requests fail with `status` (429 and 503 carry Retry-After). */
+  /**
+   * The next `n` API requests fail with `status`: 429 as Cal.com's throttler sends it (x-ratelimit-* headers with
+   * reset = retryAfterSeconds, no Retry-After), 503 with Retry-After.
+   */
   failNext(n: number, status?: number, opts?: { retryAfterSeconds?: number }): void;
   /** Every API request fails with `status` until `setFault(null)`. */
   setFault(status: number | null): void;
@@ -125,7 +130,7 @@ export async function startCalcomEmulator(opts: CalcomEmulatorOptions = {}): Pro
   const state = new CalcomState(opts.eventTypes ?? DEFAULT_EVENT_TYPES, opts.host ?? DEFAULT_HOST, now, opts.seed);
   const hooks = new WebhookStore(state.host.id);
   const sender = new WebhookSender(() => hooks.webhooks);
-  const faults = new FaultInjector(() => now().getTime());
+  const faults = new FaultInjector(() => now().getTime(), opts.rateLimit === undefined ? CALCOM_DEFAULT_RATE_LIMIT : opts.rateLimit);
   const requests: ApiRequestRecord[] = [];
 
   const emitAll = (events: PendingEvent[] | undefined, send = true): void => {
@@ -142,8 +147,9 @@ export async function startCalcomEmulator(opts: CalcomEmulatorOptions = {}): Pro
       ...(typeof version === 'string' ? { apiVersion: version } : {}),
     };
     requests.push(record);
+    let extraHeaders: Record<string, string> = {};
     try {
-      const extraHeaders = faults.check();
+      extraHeaders = faults.check();
       const key = bearer(req);
       if (key === undefined) {
         throw new ApiError(401, NO_AUTH_MESSAGE);
@@ -160,7 +166,7 @@ export async function startCalcomEmulator(opts: CalcomEmulatorOptions = {}): Pro
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(500, 'Internal server error');
       record.status = apiErr.status;
-      sendError(res, url.pathname, apiErr);
+      sendError(res, url.pathname, apiErr, extraHeaders);
     }
   }
 

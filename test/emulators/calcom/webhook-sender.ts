@@ -50,9 +50,19 @@ export class WebhookSender {
   enqueue(event: PendingEvent): void {
     const targets = this.webhooks().filter((w) => w.active && w.triggers.includes(event.trigger));
     if (targets.length === 0) return;
-    // One body per event, as Cal.com builds the payload once and signs it per webhook.
-    const raw = serializeCalcomBody(buildCalcomBody(event.trigger, event.options));
-    for (const hook of targets) this.queue(hook, event.trigger, raw, bookingUidOf(event.options));
+    // One body per event and payload version, as Cal.com builds the payload once per version and signs it per
+    // webhook; a 2026-07-27 webhook gets the .ics invitations on top (createdAt is fixed, so bodies agree).
+    const options: SampleOptions = { createdAt: new Date().toISOString(), ...event.options };
+    const bodies = new Map<string, string>();
+    for (const hook of targets) {
+      const version = hook.version === '2026-07-27' ? '2026-07-27' : '2021-10-20';
+      let raw = bodies.get(version);
+      if (raw === undefined) {
+        raw = serializeCalcomBody(buildCalcomBody(event.trigger, { ...options, webhookVersion: version }));
+        bodies.set(version, raw);
+      }
+      this.queue(hook, event.trigger, raw, bookingUidOf(event.options));
+    }
   }
 
   /** Send one body to one webhook whatever its triggers or active flag, like the dashboard's "Ping test". */
@@ -77,7 +87,7 @@ export class WebhookSender {
   private queue(hook: StoredWebhook, trigger: string, raw: string, bookingUid: string | undefined): void {
     // Snapshot what Cal.com reads at send time (url, secret, version), so a later PATCH does not rewrite history.
     const url = hook.subscriberUrl;
-    const headers = { ...calcomWebhookHeaders(raw, hook.secret), 'x-cal-webhook-version': hook.version };
+    const headers = calcomWebhookHeaders(raw, hook.secret, hook.version);
     const mode = this.mode;
     this.tail = this.tail
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))

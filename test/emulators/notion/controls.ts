@@ -12,6 +12,8 @@ export interface Controls {
   latency: LatencyMs;
   bucket: TokenBucket | null;
   faults: FaultInjector;
+  /** Pages the workspace may hold before creates are refused (the Free plan's block cap); null = no cap. */
+  blockLimit: number | null;
   latencyRandom: Random;
   /** Property/option ids; seeded so schemas are reproducible. */
   idRandom: Random;

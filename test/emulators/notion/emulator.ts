@@ -38,6 +38,7 @@ export async function startNotionEmulator(opts: NotionEmulatorOptions = {}): Pro
       latency: initialLatency,
       bucket: opts.rateLimit == null ? null : new TokenBucket(opts.rateLimit),
       faults,
+      blockLimit: validBlockLimit(opts.blockLimit ?? null),
       latencyRandom: stream(seed, LATENCY_STREAM),
       idRandom: stream(seed, ID_STREAM),
     };
@@ -87,6 +88,9 @@ export async function startNotionEmulator(opts: NotionEmulatorOptions = {}): Pro
     setRateLimit: (rateLimit) => {
       controls.bucket = rateLimit === null ? null : new TokenBucket(rateLimit);
     },
+    setBlockLimit: (limit) => {
+      controls.blockLimit = validBlockLimit(limit);
+    },
     pagesIn: (dataSourceId, pageOpts) => state.pagesIn(dataSourceId, pageOpts),
     findPages: (dataSourceId, predicate, pageOpts) => state.findPages(dataSourceId, predicate, pageOpts),
     clearRequests: () => log.clear(),
@@ -105,4 +109,9 @@ export async function startNotionEmulator(opts: NotionEmulatorOptions = {}): Pro
       return closing;
     },
   };
+}
+
+function validBlockLimit(limit: number | null): number | null {
+  if (limit !== null && !(Number.isInteger(limit) && limit >= 0)) throw new RangeError('blockLimit must be a whole number >= 0, or null');
+  return limit;
 }

@@ -29,17 +29,22 @@ export class NotionError extends Error {
   readonly code: NotionErrorCode;
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** Notion's optional `additional_data` (e.g. `rate_limit_reason` on a 429). */
+  readonly additionalData: Record<string, string> | undefined;
 
-  constructor(code: NotionErrorCode, message?: string, headers: Record<string, string> = {}) {
+  constructor(code: NotionErrorCode, message?: string, headers: Record<string, string> = {}, additionalData?: Record<string, string>) {
     super(message ?? NOTION_ERROR_TABLE[code].message);
     this.name = 'NotionError';
     this.code = code;
     this.status = NOTION_ERROR_TABLE[code].status;
     this.headers = headers;
+    this.additionalData = additionalData;
   }
 
   toBody(requestId: string): Record<string, unknown> {
-    return { object: 'error', status: this.status, code: this.code, message: this.message, request_id: requestId };
+    const body: Record<string, unknown> = { object: 'error', status: this.status, code: this.code, message: this.message, request_id: requestId };
+    if (this.additionalData !== undefined) body.additional_data = { ...this.additionalData };
+    return body;
   }
 }
 
@@ -86,6 +91,29 @@ export function notAProperty(key: string): NotionError {
 }
 
 export const ARCHIVED_EDIT_MESSAGE = "Can't edit block that is archived. You must unarchive the block before editing.";
+
+/**
+ * A create refused because the Free workspace used up its lifetime block allowance (enforced by the API since
+ * 2026-09-08). The docs read say such writes fail but not with which body: 400 validation_error with this
+ * message is the emulator's choice *(unverified)*.
+ */
+export const BLOCK_LIMIT_MESSAGE =
+  'This workspace has reached its block limit. Upgrade the workspace to a paid plan to create more blocks.';
+
+export function blockLimitReached(): NotionError {
+  return validationError(BLOCK_LIMIT_MESSAGE);
+}
+
+/**
+ * 2026-03-11 renamed `archived` to `in_trash` in requests too; the old name is refused *(wording unverified)*.
+ * Older versions accept either, `in_trash` winning.
+ */
+export function trashFlagOf(body: Record<string, unknown>, version: string, path = 'body'): unknown {
+  if (version === '2026-03-11' && body.archived !== undefined) {
+    throw validationError(`body failed validation: ${path}.archived is not supported in API version 2026-03-11; use ${path}.in_trash instead.`);
+  }
+  return body.in_trash ?? body.archived;
+}
 
 export const MULTIPLE_DATA_SOURCES_MESSAGE = 'Databases with multiple data sources are not supported in this API version.';
 

@@ -1,7 +1,7 @@
 // Public entry point of the Notion API emulator used by calsync's tests. See README.md in this folder.
 export { DEFAULT_TOKEN, startNotionEmulator } from './emulator.js';
-export { FAULT_KINDS } from './faults.js';
-export { NOTION_ERROR_TABLE, type NotionErrorCode } from './errors.js';
+export { ALL_FAULT_KINDS, DEFAULT_RATE_LIMIT_REASON, FAULT_KINDS, SPECIAL_FAULT_KINDS, WORKSPACE_RATE_LIMIT_REASON } from './faults.js';
+export { BLOCK_LIMIT_MESSAGE, NOTION_ERROR_TABLE, type NotionErrorCode } from './errors.js';
 export type {
   DatabaseSnapshot,
   DataSourceSnapshot,

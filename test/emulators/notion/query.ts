@@ -1,6 +1,6 @@
 // Running a data source query: filter, sort, then cursor pagination. The cursor is the id of the first
 // page of the next batch, as Notion's next_cursor is, so a cursor survives inserts before it.
-import { bodyFailed, validationError } from './errors.js';
+import { bodyFailed, trashFlagOf, validationError } from './errors.js';
 import { compileFilter } from './filters.js';
 import { parseId } from './ids.js';
 import type { JsonObject } from './json.js';
@@ -21,8 +21,8 @@ export function runQuery(ds: DataSourceRecord, body: JsonObject, ctx: RenderCont
   const cursorId = cursor === undefined ? null : parseId(cursor);
   if (cursor !== undefined && cursorId === null) throw bodyFailed('body.start_cursor', 'a valid uuid', cursor);
 
-  // in_trash:true adds trashed pages to the results (`archived` is its pre-2026 alias).
-  const trashFlag = body.in_trash ?? body.archived ?? false;
+  // in_trash:true adds trashed pages to the results (`archived` is its pre-2026-03-11 alias).
+  const trashFlag = trashFlagOf(body, ctx.version) ?? false;
   if (typeof trashFlag !== 'boolean') throw bodyFailed('body.in_trash', 'a boolean', trashFlag);
 
   const predicate = compileFilter(body.filter, ds);

@@ -7,6 +7,8 @@ export interface RateLimitConfig {
   ratePerSecond: number;
   /** Bucket size: how many requests may go back to back from full. */
   burst: number;
+  /** `additional_data.rate_limit_reason` of its 429s; default DEFAULT_RATE_LIMIT_REASON (faults.ts). */
+  reason?: string;
 }
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
@@ -24,6 +26,10 @@ export class TokenBucket {
     }
     this.tokens = config.burst;
     this.lastRefillMs = this.nowMs();
+  }
+
+  get reason(): string | undefined {
+    return this.config.reason;
   }
 
   take(): TakeResult {

@@ -4,6 +4,7 @@ import { NotionError, pathFailed } from './errors.js';
 import type { Handler } from './handlers/context.js';
 import { createDatabase, queryDatabaseLegacy, retrieveDatabase, updateDatabase } from './handlers/databases.js';
 import { createDataSource, queryDataSource, retrieveDataSource, updateDataSource } from './handlers/data-sources.js';
+import { listBlockChildren } from './handlers/blocks.js';
 import { createPage, retrievePage, updatePage } from './handlers/pages.js';
 import { retrieveBotUser } from './handlers/users.js';
 import { parseId } from './ids.js';
@@ -41,6 +42,7 @@ const ROUTES: readonly Route[] = [
   route('GET', '/v1/pages/:page_id', ALL, retrievePage),
   route('PATCH', '/v1/pages/:page_id', ALL, updatePage),
   route('GET', '/v1/users/me', ALL, retrieveBotUser),
+  route('GET', '/v1/blocks/:block_id/children', ALL, listBlockChildren),
 ];
 
 export interface RouteMatch {

@@ -2,8 +2,8 @@
 // latency → outage → auth → version → rate limit → route → body → injected fault → handler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { latencyFor, type Controls } from './controls.js';
-import { NotionError, bodyFailed, validationError } from './errors.js';
-import { cloudflare502, faultError, type FaultKind, type RawResponse } from './faults.js';
+import { NotionError, blockLimitReached, bodyFailed, validationError } from './errors.js';
+import { DEFAULT_RATE_LIMIT_REASON, cloudflare502, faultError, rateLimited, type PickedFault, type RawResponse } from './faults.js';
 import { newId } from './ids.js';
 import { isRecord, type JsonObject } from './json.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
@@ -55,29 +55,34 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
     if (controls.bucket !== null) {
       const taken = controls.bucket.take();
-      if (!taken.ok) {
-        throw new NotionError('rate_limited', undefined, { 'retry-after': String(taken.retryAfterSeconds) });
-      }
+      if (!taken.ok) throw rateLimited(taken.retryAfterSeconds, controls.bucket.reason ?? DEFAULT_RATE_LIMIT_REASON);
     }
 
     const match = matchRoute(method, url.pathname, version);
     const body = method === 'GET' ? {} : parseBody(rawBody);
 
     const fault = controls.faults.pick(method, url.pathname);
-    if (fault !== null && fault !== 'write_then_504') return send(res, entry, faultResponse(fault, requestId), fault);
-
+    if (fault !== null && fault.kind !== 'write_then_504') return send(res, entry, faultResponse(fault, requestId), fault.kind);
     const ctx = { version, params: match.params, body, query: url.searchParams, store, random: controls.idRandom };
-    if (fault === 'write_then_504') {
+    const run = () => {
+      // The Free plan's lifetime block cap: creating a page (a block) is refused once the workspace holds
+      // `blockLimit` pages (trashed ones count: deleting does not give capacity back); edits and reads go on.
+      if (controls.blockLimit !== null && method === 'POST' && url.pathname === '/v1/pages' && store.pages.size >= controls.blockLimit) {
+        throw blockLimitReached();
+      }
+      return match.handler(ctx);
+    };
+    if (fault?.kind === 'write_then_504') {
       // The write lands (when valid), then the gateway gives up on the answer: the caller sees a 504
       // for a change that happened, which is why creates must be idempotent (docs §7).
       try {
-        match.handler(ctx);
+        run();
       } catch {
         // The gateway answers 504 whatever the origin decided.
       }
-      return send(res, entry, errorResponse(faultError('write_then_504'), requestId), fault);
+      return send(res, entry, errorResponse(faultError({ kind: 'write_then_504' }), requestId), fault.kind);
     }
-    return send(res, entry, jsonResponse(200, match.handler(ctx), requestId), null);
+    return send(res, entry, jsonResponse(200, run(), requestId), null);
   } catch (err) {
     if (err instanceof EmulatorClosedError) {
       res.destroy();
@@ -118,8 +123,9 @@ function parseBody(raw: Buffer): JsonObject {
   return parsed;
 }
 
-function faultResponse(kind: Exclude<FaultKind, 'write_then_504'>, requestId: string): RawResponse {
-  return kind === '502' ? cloudflare502() : errorResponse(faultError(kind), requestId);
+function faultResponse(fault: PickedFault, requestId: string): RawResponse {
+  const { kind } = fault;
+  return kind === '502' ? cloudflare502() : errorResponse(faultError({ ...fault, kind }), requestId);
 }
 
 function errorResponse(err: NotionError, requestId: string): RawResponse {

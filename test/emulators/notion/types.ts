@@ -19,6 +19,8 @@ export interface NotionEmulatorOptions {
   seed?: number;
   /** Random faults from the start; default none. */
   faults?: FaultConfig | null;
+  /** The Free plan's lifetime block cap, counted in pages created; default null (no cap). */
+  blockLimit?: number | null;
 }
 
 /** A page's value for one property, simplified for assertions. */
@@ -105,6 +107,11 @@ export interface NotionEmulator {
   setLatency(latency: LatencyMs): void;
   /** Replaces the bucket (starting full), or removes the limit with null. */
   setRateLimit(rateLimit: RateLimitConfig | null): void;
+  /**
+   * Caps the pages the workspace may hold (trashed ones count): a page create beyond it gets 400
+   * validation_error with BLOCK_LIMIT_MESSAGE, while reads and edits go on; null lifts the cap.
+   */
+  setBlockLimit(limit: number | null): void;
   pagesIn(dataSourceId: string, opts?: PageQueryOptions): EmulatedPage[];
   findPages(dataSourceId: string, predicate: (page: EmulatedPage) => boolean, opts?: PageQueryOptions): EmulatedPage[];
   /** Forgets the request log only. */

@@ -1,9 +1,8 @@
-// The real server with the Notion sink wired by addNotion() with test extras (an observer, tuning, where
-// NOTION_PROPERTY_NAMES is read) instead of compose's defaults. Everything else is startTestServer's.
-import pino from 'pino';
-import type { AppOptions } from '../../../src/app.js';
+// The real server with the Notion feature built with test extras (an observer, tuning, where
+// NOTION_PROPERTY_NAMES is read) in place of compose's. Everything else is startTestServer's.
 import { loadConfig } from '../../../src/config.js';
-import { addNotion, type NotionWiringExtras } from '../../../src/sinks/notion/wiring.js';
+import { composeFeatures } from '../../../src/compose.js';
+import { notionFeature, type NotionFeatureExtras } from '../../../src/features/notion.js';
 import { startTestServer, TEST_API_KEY, TEST_WEBHOOK_SECRET, type TestServer } from '../../support/server.js';
 import type { StoreKind, StoreLocation } from '../../support/stores.js';
 
@@ -11,7 +10,7 @@ export interface NotionAppOptions {
   kind?: StoreKind;
   location?: StoreLocation;
   env: Record<string, string>;
-  extras?: NotionWiringExtras;
+  extras?: NotionFeatureExtras;
 }
 
 export async function startNotionServer(options: NotionAppOptions): Promise<TestServer> {
@@ -22,12 +21,11 @@ export async function startNotionServer(options: NotionAppOptions): Promise<Test
     ...options.location?.env,
     ...options.env,
   });
-  const parts: AppOptions = { log: pino({ level: 'silent' }), sinks: [], extensions: { api: [], root: [] } };
-  addNotion(parts, config, parts.log, { env: {}, ...options.extras });
+  const notion = notionFeature(config, { env: {}, ...options.extras });
   return startTestServer({
     ...(options.kind ? { kind: options.kind } : {}),
     ...(options.location ? { location: options.location } : {}),
     env: options.env,
-    app: { sinks: parts.sinks ?? [], workers: parts.workers, extensions: parts.extensions ?? {} },
+    app: { features: composeFeatures(config).map((feature) => (feature.name === notion.name ? notion : feature)) },
   });
 }

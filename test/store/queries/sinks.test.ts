@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SinkStateRow } from '../../../src/store/schema.js';
 import { adoptSinkStates, markSinksDirty, selectSinkStates } from '../../../src/store/queries/sinks.js';
+import { claimSinkRow, completeSinkSync, saveSinkExternalId } from '../../../src/store/queries/sink-work.js';
 import type { Db } from '../../../src/store/store.js';
 import { openFreshStore, type OpenedTestStore } from '../../support/open-store.js';
 import { STORE_KINDS } from '../../support/stores.js';
@@ -92,5 +93,51 @@ describe.each(STORE_KINDS)('sink state queries (%s)', (kind) => {
     await adoptSinkStates(t.store.db, gone, keep, LATER, AT);
     expect(await selectSinkStates(t.store.db, [gone])).toEqual([]);
     expect(await rowOf(t.store.db, 'notion', keep)).toMatchObject({ state: 'pending', external_id: null });
+  });
+
+  it.each(['notion', 'webhooks'])(
+    'a merge carries a %s sync in flight: the absorbed row stays orphaned, and what the sync makes is retired',
+    async (sink) => {
+      const [keep, gone] = [nextId++, nextId++];
+      await markSinksDirty(t.store.db, keep, [sink], T0, AT);
+      await markSinksDirty(t.store.db, gone, [sink], T0, AT);
+      const lease = T0 + 300_000;
+      expect(await claimSinkRow(t.store.db, sink, gone, T0, lease, AT)).toBe(true);
+      await adoptSinkStates(t.store.db, gone, keep, LATER, AT);
+      // Kept, not due before the claim ends: the sync in flight still owns it.
+      expect(await rowOf(t.store.db, sink, gone)).toMatchObject({ state: 'orphaned', external_id: null, next_attempt_at: lease });
+      // The in-flight create answers: its object is recorded, and the row stays a duplicate to retire, due now.
+      await saveSinkExternalId(t.store.db, sink, gone, 'object-of-gone', AT);
+      const outcome = await completeSinkSync(t.store.db, t.store.locks, sink, gone, { externalId: 'object-of-gone', syncedVersion: 1 }, LATER, AT);
+      expect(outcome).toBe('orphaned');
+      expect(await rowOf(t.store.db, sink, gone)).toMatchObject({ state: 'orphaned', external_id: 'object-of-gone', next_attempt_at: LATER });
+      expect(await rowOf(t.store.db, sink, keep)).toMatchObject({ state: 'pending', external_id: null });
+    },
+  );
+
+  it('a merge while the survivor\'s own create is in flight: the survivor keeps its row, the absorbed page is the duplicate', async () => {
+    const [keep, gone] = [nextId++, nextId++];
+    await markSinksDirty(t.store.db, keep, ['notion'], T0, AT);
+    await markSinksDirty(t.store.db, gone, ['notion'], T0, AT);
+    await setRow(t.store.db, 'notion', gone, { state: 'synced', external_id: 'page-gone', synced_version: 1, next_attempt_at: 0 });
+    expect(await claimSinkRow(t.store.db, 'notion', keep, T0, T0 + 300_000, AT)).toBe(true);
+    await adoptSinkStates(t.store.db, gone, keep, LATER, AT);
+    expect(await rowOf(t.store.db, 'notion', keep)).toMatchObject({ state: 'syncing', external_id: null });
+    expect(await rowOf(t.store.db, 'notion', gone)).toMatchObject({ state: 'orphaned', external_id: 'page-gone', next_attempt_at: LATER });
+    // The survivor's create lands and is recorded on its own row.
+    await completeSinkSync(t.store.db, t.store.locks, 'notion', keep, { externalId: 'page-keep', syncedVersion: 1 }, LATER, AT);
+    expect(await rowOf(t.store.db, 'notion', keep)).toMatchObject({ state: 'synced', external_id: 'page-keep' });
+  });
+
+  it('a merge while the absorbed record\'s update is in flight and both have objects: the finished sync leaves it orphaned', async () => {
+    const [keep, gone] = [nextId++, nextId++];
+    await markSinksDirty(t.store.db, keep, ['notion'], T0, AT);
+    await markSinksDirty(t.store.db, gone, ['notion'], T0, AT);
+    await setRow(t.store.db, 'notion', keep, { state: 'synced', external_id: 'page-keep', synced_version: 1, next_attempt_at: 0 });
+    await setRow(t.store.db, 'notion', gone, { external_id: 'page-gone' });
+    expect(await claimSinkRow(t.store.db, 'notion', gone, T0, T0 + 300_000, AT)).toBe(true);
+    await adoptSinkStates(t.store.db, gone, keep, LATER, AT);
+    await completeSinkSync(t.store.db, t.store.locks, 'notion', gone, { externalId: 'page-gone', syncedVersion: 2 }, LATER, AT);
+    expect(await rowOf(t.store.db, 'notion', gone)).toMatchObject({ state: 'orphaned', external_id: 'page-gone' });
   });
 });

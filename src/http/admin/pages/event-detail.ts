@@ -3,6 +3,7 @@ import type { EventRow } from '../../../store/schema.js';
 import { orDash, prettyJson, shortTime } from '../format.js';
 import { html } from '../html.js';
 import { page, postButton, stateTag } from '../layout.js';
+import { snakeCaseKeys } from '../../snake-case.js';
 
 export interface EventDetailData {
   row: EventRow;
@@ -20,7 +21,7 @@ export function eventDetailPage(data: EventDetailData): string {
     html`<h1>Event #${e.id} · ${e.trigger}</h1>
 <dl id="event">
 <dt>Result</dt><dd>${stateTag(e.result)} ${orDash(e.action ?? e.reason)}</dd>
-<dt>Appointment</dt><dd>${e.appointment_id !== null ? html`<a href="/admin/events?appointment_id=${e.appointment_id}">${e.appointment_id}</a>` : html`<span class="muted">—</span>`}</dd>
+<dt>Appointment</dt><dd>${e.appointment_id !== null ? html`<a href="/admin/appointments/${e.appointment_id}">#${e.appointment_id}</a> <span class="muted">(<a href="/admin/events?appointment_id=${e.appointment_id}">its events</a>)</span>` : html`<span class="muted">—</span>`}</dd>
 <dt>Booking uid</dt><dd>${orDash(e.booking_uid)}</dd>
 <dt>Received</dt><dd>${shortTime(e.received_at)} <span class="muted">via ${e.source}</span></dd>
 <dt>Sent by Cal.com</dt><dd>${shortTime(e.sent_at)}</dd>
@@ -35,8 +36,17 @@ export function eventDetailPage(data: EventDetailData): string {
 <pre id="raw-body">${prettyJson(e.raw_body)}</pre>
 <h2>Kept headers</h2>
 <pre>${prettyJson(e.headers)}</pre>
-${e.event_json !== null ? html`<details><summary>Normalised event</summary><pre>${prettyJson(e.event_json)}</pre></details>` : ''}`,
+${e.event_json !== null ? html`<details><summary>Normalised event</summary><pre>${normalisedEvent(e.event_json)}</pre></details>` : ''}`,
   );
+}
+
+/** The normalised event as the API shows it (snake_case). */
+function normalisedEvent(eventJson: string): string {
+  try {
+    return JSON.stringify(snakeCaseKeys(JSON.parse(eventJson)), null, 2);
+  } catch {
+    return eventJson;
+  }
 }
 
 export function errorPage(status: number, message: string, csrfToken: string | undefined): string {

@@ -31,6 +31,17 @@ ${f.appointment_id !== undefined ? html`<input type="hidden" name="appointment_i
 </form>`;
 }
 
+/** A filtered list says so, with what filters it and how to see everything again. */
+function filterNotice(f: EventFilters): SafeHtml {
+  const parts: SafeHtml[] = [];
+  if (f.trigger !== undefined) parts.push(html`trigger <b>${f.trigger}</b>`);
+  if (f.result !== undefined) parts.push(html`result <b>${f.result}</b>`);
+  if (f.booking_uid !== undefined) parts.push(html`booking uid <b>${f.booking_uid}</b>`);
+  if (f.appointment_id !== undefined) parts.push(html`appointment <a href="/admin/appointments/${f.appointment_id}">#${f.appointment_id}</a>`);
+  if (parts.length === 0) return html``;
+  return html`<p class="notice" id="list-filter">Filtered by ${parts.map((p, i) => html`${i > 0 ? ', ' : ''}${p}`)}. <a href="/admin/events">Clear the filters</a> to see every event.</p>`;
+}
+
 function nextPageHref(f: EventFilters, cursor: string): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== '') params.set(k, String(v));
@@ -59,7 +70,7 @@ export function eventsPage(data: EventsPageData): string {
   const pager = data.nextCursor ? html`<p class="pager"><a href="${nextPageHref(data.filters, data.nextCursor)}">Older events →</a></p>` : '';
   return page(
     { title: 'Event log', csrfToken: data.csrfToken, current: 'events' },
-    html`<h1>Event log</h1>${filterForm(data.filters)}${table}${pager}`,
+    html`<h1>Event log</h1>${filterForm(data.filters)}${filterNotice(data.filters)}${table}${pager}`,
   );
 }
 

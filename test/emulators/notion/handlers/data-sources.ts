@@ -1,5 +1,5 @@
 // /v1/data_sources (2025-09-03+): create, retrieve, update schema, query.
-import { bodyFailed } from '../errors.js';
+import { bodyFailed, trashFlagOf } from '../errors.js';
 import { newId, parseId } from '../ids.js';
 import { isRecord } from '../json.js';
 import { runQuery } from '../query.js';
@@ -39,7 +39,7 @@ export const updateDataSource: Handler = (ctx) => {
   const ds = ctx.store.dataSource(param(ctx, 'data_source_id'));
   const properties = ctx.body.properties === undefined ? undefined : applySchemaUpdate(ds.properties, ctx.body.properties, 'body.properties', ctx);
   const title = ctx.body.title === undefined ? undefined : parseTitle(ctx.body.title, 'body.title');
-  const trash = ctx.body.in_trash ?? ctx.body.archived;
+  const trash = trashFlagOf(ctx.body, ctx.version);
   if (trash !== undefined && typeof trash !== 'boolean') throw bodyFailed('body.in_trash', 'a boolean', trash);
   // Everything validated: apply in one go.
   if (properties !== undefined) ds.properties = properties;

@@ -1,5 +1,5 @@
 // /v1/databases: create (both version shapes), retrieve, update, and the 2022-06-28 query.
-import { MULTIPLE_DATA_SOURCES_MESSAGE, bodyFailed, validationError } from '../errors.js';
+import { MULTIPLE_DATA_SOURCES_MESSAGE, bodyFailed, trashFlagOf, validationError } from '../errors.js';
 import { newId, parseId } from '../ids.js';
 import { isRecord } from '../json.js';
 import { runQuery } from '../query.js';
@@ -84,7 +84,7 @@ export const retrieveDatabase: Handler = (ctx) => {
 export const updateDatabase: Handler = (ctx) => {
   const db = ctx.store.database(param(ctx, 'database_id'));
   const title = ctx.body.title === undefined ? undefined : parseTitle(ctx.body.title, 'body.title');
-  const trash = ctx.body.in_trash ?? ctx.body.archived;
+  const trash = trashFlagOf(ctx.body, ctx.version);
   if (trash !== undefined && typeof trash !== 'boolean') throw bodyFailed('body.in_trash', 'a boolean', trash);
   if (title !== undefined) db.title = title;
   if (trash !== undefined) db.inTrash = trash;

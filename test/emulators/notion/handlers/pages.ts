@@ -4,6 +4,7 @@ import {
   MULTIPLE_DATA_SOURCES_MESSAGE,
   bodyFailed,
   bodyFailedFixOne,
+  trashFlagOf,
   unsupported,
   validationError,
 } from '../errors.js';
@@ -60,7 +61,7 @@ export const retrievePage: Handler = (ctx) => renderPage(ctx.store.page(param(ct
 
 export const updatePage: Handler = (ctx) => {
   const page = ctx.store.page(param(ctx, 'page_id'));
-  const trash = ctx.body.in_trash ?? ctx.body.archived;
+  const trash = trashFlagOf(ctx.body, ctx.version);
   if (trash !== undefined && typeof trash !== 'boolean') throw bodyFailed('body.in_trash', 'a boolean', trash);
   // A trashed page accepts only being restored; editing or trashing it again is an error (docs §5).
   if (page.inTrash && trash !== false) throw validationError(ARCHIVED_EDIT_MESSAGE);
