@@ -2,9 +2,8 @@
 // outbound webhook endpoints on the running server (/api/webhook-endpoints). It goes through HTTP because
 // the server owns the store (the embedded one can have only one owner).
 import { parseCommandArgs } from './args.js';
-import { CLI_REQUEST_TIMEOUT_MS, isSuccess, printAnswer, UnreachableError, type HttpAnswer } from './http.js';
-import { envOf, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
-import { baseUrlArg, requireApiKey } from './server-access.js';
+import { envOf, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
+import { baseUrlArg, callServerApi } from './server-access.js';
 
 export const ENDPOINTS_HELP = `Usage: calsync endpoints COMMAND [options] [--url BASE] [--key KEY]
 
@@ -29,21 +28,6 @@ Exit status: 0 when the server answered 2xx, 1 otherwise, 2 for wrong arguments.
 
 const ID_PATTERN = /^ep_[A-Za-z0-9_-]{1,64}$/;
 const MAX_ARG_CHARS = 2_048;
-
-async function request(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<HttpAnswer> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(CLI_REQUEST_TIMEOUT_MS),
-    });
-  } catch (err) {
-    throw new UnreachableError(url, err);
-  }
-  return { status: res.status, text: await res.text() };
-}
 
 function endpointId(positionals: string[], sub: string): string {
   if (positionals.length !== 1) throw new UsageError('expected one endpoint ID (ep_...)', `endpoints ${sub}`);
@@ -112,11 +96,5 @@ export async function runEndpoints(argv: string[], io: CliIo): Promise<number> {
     default:
       throw new UsageError(`unknown command "endpoints ${sub.slice(0, 40)}"`, 'endpoints');
   }
-  const key = requireApiKey(values.key, env, io);
-  if (key === null) return EXIT_FAILED;
-  const url = `${base}${path}`;
-  io.out(`${method} ${url}`);
-  const answer = await request(method, url, { authorization: `Bearer ${key}` }, body);
-  printAnswer(io, answer);
-  return isSuccess(answer) ? EXIT_OK : EXIT_FAILED;
+  return callServerApi(io, env, base, values.key, { method, path, body });
 }

@@ -1,4 +1,4 @@
-// The CLI's HTTP calls to a calsync server: one POST with a timeout, and the answer printed as is
+// The CLI's HTTP calls to a calsync server: one request with a timeout, and the answer printed as is
 // (status line, then the JSON body indented).
 import type { CliIo } from './io.js';
 
@@ -18,14 +18,18 @@ export class UnreachableError extends Error {
   }
 }
 
-export async function post(url: string, headers: Record<string, string>, body?: string | Buffer): Promise<HttpAnswer> {
+export async function request(method: string, url: string, headers: Record<string, string>, body?: string | Buffer): Promise<HttpAnswer> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(CLI_REQUEST_TIMEOUT_MS) });
+    res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(CLI_REQUEST_TIMEOUT_MS) });
   } catch (err) {
     throw new UnreachableError(url, err);
   }
   return { status: res.status, text: await res.text() };
+}
+
+export async function post(url: string, headers: Record<string, string>, body?: string | Buffer): Promise<HttpAnswer> {
+  return request('POST', url, headers, body);
 }
 
 /** GET a JSON answer; null for any non-2xx or a body that is not JSON. Throws UnreachableError like post(). */

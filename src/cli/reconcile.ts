@@ -20,7 +20,7 @@ import { envOf, EXIT_FAILED, EXIT_OK, UsageError, type CliIo } from './io.js';
 import { baseUrlArg, requireApiKey } from './server-access.js';
 import { defaultBaseUrl } from './settings.js';
 
-export const RECONCILE_HELP = `Usage: calsync reconcile [--since DATE] [--url BASE [--key KEY]]
+export const RECONCILE_HELP = `Usage: calsync reconcile [--since DATE | --full] [--url BASE [--key KEY]]
 
 Reads the bookings Cal.com changed (GET /v2/bookings, page by page) and
 repairs what calsync missed: a creation, cancellation, reschedule or
@@ -32,6 +32,7 @@ first run: since calsync's first recorded event, or the last 24 hours).
 
 Options:
   --since DATE  read bookings updated since DATE (YYYY-MM-DD or ISO 8601)
+  --full        read every booking, whatever was read before (not with --since)
   --url BASE    ask the running server to do it (POST BASE/api/reconcile);
                 needed with the embedded store while the server runs
   --key KEY     bearer key for --url (default INTERNAL_API_KEY, or the one
@@ -46,6 +47,7 @@ Exit status: 0 on a complete run, 1 otherwise, 2 for wrong arguments.`;
 export async function runReconcile(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('reconcile', argv, {
     since: { type: 'string' },
+    full: { type: 'boolean' },
     url: { type: 'string' },
     key: { type: 'string' },
   });
@@ -57,18 +59,24 @@ export async function runReconcile(argv: string[], io: CliIo): Promise<number> {
   const since = values.since === undefined ? undefined : parseSinceDate(values.since);
   if (since === null) throw new UsageError(`--since must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got "${values.since}"`, 'reconcile');
   if (values.key !== undefined && values.url === undefined) throw new UsageError('--key goes with --url', 'reconcile');
+  // Like POST /api/reconcile: a full run has no lower bound, so a --since beside it would be ignored silently.
+  if (values.full === true && since !== undefined) throw new UsageError('--full cannot go with --since', 'reconcile');
+  const range: RunRange = values.full === true ? { full: true } : since === undefined ? {} : { since };
 
   const env = envOf(io);
-  if (values.url !== undefined) return viaServer(io, baseUrlArg(values.url, env, 'reconcile'), values.key, since, env);
-  return inProcess(io, env, since);
+  if (values.url !== undefined) return viaServer(io, baseUrlArg(values.url, env, 'reconcile'), values.key, range, env);
+  return inProcess(io, env, range);
 }
 
-async function viaServer(io: CliIo, base: string, keyFlag: string | undefined, since: string | undefined, env: Record<string, string | undefined>) {
+/** Which bookings one run reads: since the last complete run ({}), since a date, or all of them. */
+type RunRange = { full: true } | { since: string } | Record<string, never>;
+
+async function viaServer(io: CliIo, base: string, keyFlag: string | undefined, range: RunRange, env: Record<string, string | undefined>) {
   const key = requireApiKey(keyFlag, env, io);
   if (key === null) return EXIT_FAILED;
   const url = `${base}/api/reconcile`;
   io.out(`POST ${url}`);
-  const answer = await post(url, { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, JSON.stringify(since ? { since } : {}));
+  const answer = await post(url, { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, JSON.stringify(range));
   if (isSuccess(answer)) {
     printSummary(io, JSON.parse(answer.text) as ReconcileSummary);
     return (JSON.parse(answer.text) as ReconcileSummary).complete ? EXIT_OK : EXIT_FAILED;
@@ -77,7 +85,7 @@ async function viaServer(io: CliIo, base: string, keyFlag: string | undefined, s
   return EXIT_FAILED;
 }
 
-async function inProcess(io: CliIo, env: Record<string, string | undefined>, since: string | undefined): Promise<number> {
+async function inProcess(io: CliIo, env: Record<string, string | undefined>, range: RunRange): Promise<number> {
   let config;
   try {
     config = loadConfig(env);
@@ -108,7 +116,7 @@ async function inProcess(io: CliIo, env: Record<string, string | undefined>, sin
   // The same sinks the server marks dirty, so the mirror picks up what this run repairs.
   const intake = new Intake(store, { sinks: registeredSinks(composeFeatures(config)), log });
   try {
-    const summary = await new Reconciler({ store, client, intake, log }).run(since ? { since } : {});
+    const summary = await new Reconciler({ store, client, intake, log }).run(range);
     printSummary(io, summary);
     return summary.complete ? EXIT_OK : EXIT_FAILED;
   } catch (err) {

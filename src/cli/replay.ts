@@ -1,9 +1,8 @@
 // `calsync replay EVENT_ID`: asks the running server to re-run a stored event (POST /api/events/:id/replay).
 // It goes through HTTP because the server owns the store (the embedded one can have only one owner).
 import { parseCommandArgs } from './args.js';
-import { isSuccess, post, printAnswer } from './http.js';
-import { envOf, EXIT_FAILED, EXIT_OK, UsageError, type CliIo } from './io.js';
-import { baseUrlArg, requireApiKey } from './server-access.js';
+import { envOf, EXIT_OK, UsageError, type CliIo } from './io.js';
+import { baseUrlArg, callServerApi } from './server-access.js';
 
 export const REPLAY_HELP = `Usage: calsync replay EVENT_ID [--url BASE] [--key KEY]
 
@@ -31,11 +30,5 @@ export async function runReplay(argv: string[], io: CliIo): Promise<number> {
 
   const env = envOf(io);
   const base = baseUrlArg(values.url, env, 'replay');
-  const key = requireApiKey(values.key, env, io);
-  if (key === null) return EXIT_FAILED;
-  const url = `${base}/api/events/${id}/replay`;
-  io.out(`POST ${url}`);
-  const answer = await post(url, { authorization: `Bearer ${key}` });
-  printAnswer(io, answer);
-  return isSuccess(answer) ? EXIT_OK : EXIT_FAILED;
+  return callServerApi(io, env, base, values.key, { method: 'POST', path: `/api/events/${id}/replay` });
 }

@@ -3,9 +3,8 @@
 // through HTTP because the server owns the store and its sink workers do the work.
 import { parseSinceDate } from '../reconcile/since.js';
 import { parseCommandArgs } from './args.js';
-import { isSuccess, post, printAnswer } from './http.js';
-import { envOf, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
-import { baseUrlArg, requireApiKey } from './server-access.js';
+import { envOf, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
+import { baseUrlArg, callServerApi } from './server-access.js';
 
 export const SINKS_HELP = `Usage: calsync sinks resync SINK [--since DATE] [--url BASE] [--key KEY]
 
@@ -60,12 +59,5 @@ async function runResync(argv: string[], io: CliIo): Promise<number> {
 
   const env = envOf(io);
   const base = baseUrlArg(values.url, env, command);
-  const key = requireApiKey(values.key, env, io);
-  if (key === null) return EXIT_FAILED;
-  const url = `${base}/api/sinks/${sink}/resync`;
-  io.out(`POST ${url}`);
-  const body = JSON.stringify(since === undefined ? {} : { since });
-  const answer = await post(url, { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body);
-  printAnswer(io, answer);
-  return isSuccess(answer) ? EXIT_OK : EXIT_FAILED;
+  return callServerApi(io, env, base, values.key, { method: 'POST', path: `/api/sinks/${sink}/resync`, body: since === undefined ? {} : { since } });
 }

@@ -25,8 +25,11 @@ export interface SinkRegistration {
   readonly externalUrl?: (externalId: string) => string | null;
 }
 
+/** The Notion mirror's name: the sink, its rows, its labels and the API's `sync.notion` (the contract's word). */
+export const NOTION_SINK = 'notion';
+
 export const SINK_REGISTRY: readonly SinkRegistration[] = [
-  { name: 'notion', title: 'Notion', alwaysInApi: true, externalUrl: (pageId) => `https://www.notion.so/${encodeURIComponent(pageId.replace(/-/g, ''))}` },
+  { name: NOTION_SINK, title: 'Notion', alwaysInApi: true, externalUrl: (pageId) => `https://www.notion.so/${encodeURIComponent(pageId.replace(/-/g, ''))}` },
   { name: 'webhooks', title: 'Outbound webhooks', alwaysInApi: false, hiddenFromApi: true },
 ];
 

@@ -23,9 +23,11 @@ import type { SinkStateRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { Leadership } from './leadership.js';
+import { WorkerLoop } from './loop.js';
 import { API_HIDDEN_SINKS, API_SYNC_SINKS } from './registry.js';
 import { NO_SINK_WORK_OBSERVER, type FailureClass, type Sink, type SinkAppointment, type SinkTask, type SinkWorkObserver, type SyncContext } from './sink.js';
 
+/** 'starting' is kept for callers' sake; the loop is 'running' by the time start() returns. */
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 export type { FailureClass, SyncContext, SyncResult } from './sink.js';
@@ -60,12 +62,8 @@ export interface SinkWorkerDeps {
 
 export class SinkWorker implements Worker {
   readonly name: string;
-  private currentState: WorkerState = 'idle';
-  private loop: Promise<void> | null = null;
+  private readonly loop: WorkerLoop;
   private readonly inFlight = new Map<number, Promise<void>>();
-  private wake: (() => void) | null = null;
-  /** A wake-up that came while no pause was in progress: the next pause is skipped. */
-  private woken = false;
   private termStarted = false;
   private prepared = false;
   /** Whether this term has given every stored appointment a row (see backfillStep). */
@@ -79,10 +77,19 @@ export class SinkWorker implements Worker {
     this.now = deps.now ?? Date.now;
     this.observer = deps.observer ?? NO_SINK_WORK_OBSERVER;
     this.apiSinks = deps.apiSinks ?? API_SYNC_SINKS;
+    this.loop = new WorkerLoop(
+      {
+        pass: () => this.pass(),
+        passFailed: (err, retryInMs) => this.passFailed(err, retryInMs),
+        windDown: () => this.windDown(),
+        stopped: () => deps.log.info({ sink: deps.sink.name }, 'sink worker stopped'),
+      },
+      deps.tuning,
+    );
   }
 
   get state(): WorkerState {
-    return this.currentState;
+    return this.loop.state;
   }
 
   /** Syncs in progress right now. */
@@ -91,54 +98,32 @@ export class SinkWorker implements Worker {
   }
 
   start(): void {
-    if (this.currentState !== 'idle') return;
-    this.currentState = 'starting';
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.currentState === 'idle') {
-      this.currentState = 'stopped';
-      return;
-    }
-    if (this.currentState === 'starting' || this.currentState === 'running') this.currentState = 'stopping';
-    this.wakeUp();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** Looks for work now instead of at the next poll. */
   wakeUp(): void {
-    const wake = this.wake;
-    this.wake = null;
-    if (wake) wake();
-    else this.woken = true;
+    this.loop.wakeUp();
   }
 
-  private async run(): Promise<void> {
+  private passFailed(err: unknown, retryInMs: number): void {
+    const failure = this.deps.sink.classify(err);
+    this.deps.log[failure.kind === 'transient' ? 'warn' : 'error'](
+      { err, sink: this.deps.sink.name, retry_in_ms: retryInMs },
+      `sink worker ${this.prepared ? 'pass' : 'preparation'} failed: ${failure.message}`,
+    );
+  }
+
+  private async windDown(): Promise<void> {
     const { log } = this.deps;
     const sink = this.deps.sink.name;
-    if (this.currentState === 'starting') this.currentState = 'running';
-    let failedPasses = 0;
-    while (this.currentState === 'running') {
-      let delayMs: number;
-      try {
-        delayMs = await this.pass();
-        failedPasses = 0;
-      } catch (err) {
-        failedPasses += 1;
-        const { errorDelayMs, maxErrorDelayMs } = this.deps.tuning;
-        delayMs = Math.min(maxErrorDelayMs, errorDelayMs * 2 ** Math.min(failedPasses - 1, 20));
-        const failure = this.deps.sink.classify(err);
-        log[failure.kind === 'transient' ? 'warn' : 'error']({ err, sink, retry_in_ms: delayMs }, `sink worker ${this.prepared ? 'pass' : 'preparation'} failed: ${failure.message}`);
-      }
-      if (this.currentState !== 'running') break;
-      await this.pause(delayMs);
-    }
     this.deps.sink.stopping?.();
     await Promise.allSettled([...this.inFlight.values()]);
     await this.deps.leadership.release().catch((err: unknown) => log.warn({ err, sink }, 'could not release sink leadership'));
-    this.currentState = 'stopped';
-    log.info({ sink }, 'sink worker stopped');
   }
 
   /** One look for work; resolves with how long to wait before the next. */
@@ -168,7 +153,7 @@ export class SinkWorker implements Worker {
     const due = await selectDueSinkRows(store.db, sink, now, free + this.inFlight.size);
     const claimed: SinkStateRow[] = [];
     for (const row of due) {
-      if (claimed.length >= free || this.currentState !== 'running') break;
+      if (claimed.length >= free || !this.loop.running) break;
       if (this.inFlight.has(row.appointment_id)) continue;
       if (await claimSinkRow(store.db, sink, row.appointment_id, now, now + tuning.claimLeaseMs, new Date(now).toISOString())) claimed.push(row);
     }
@@ -285,24 +270,6 @@ export class SinkWorker implements Worker {
     await failSinkSync(store.db, sink, id, failure.message, now + delayMs, at);
     this.observer.retried(sink, 'sync_failed');
     log.warn({ sink, appointment_id: id, attempts: failures, retry_in_ms: delayMs, error: failure.message }, 'sync failed; will retry');
-  }
-
-  /** Sleeps up to `ms`, waking early on wakeUp() (a sync finished) or stop(). */
-  private pause(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
 

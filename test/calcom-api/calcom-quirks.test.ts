@@ -8,25 +8,17 @@
 // - seated events: every seat is an attendee of ONE booking uid: one appointment whose attendees add up, a
 //   seat's cancellation removes only that attendee, and seats are never conflicts of each other.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildCalcomBody, makeBookingUid } from '../../src/calcom/samples.js';
 import { STORE_KINDS } from '../support/stores.js';
-import { apiJson, startRig, subscribeServer, type Rig } from './harness.js';
+import { apiJson, useSubscribedRig } from './harness.js';
 
 const fixture = (name: string): Record<string, any> =>
   JSON.parse(readFileSync(new URL(`../fixtures/calcom/${name}.json`, import.meta.url), 'utf8')) as Record<string, any>;
 const ATTENDEE = { name: 'Mary Jackson', email: 'mary@example.com', timeZone: 'America/New_York' };
 
 describe.each(STORE_KINDS)('Cal.com quirks (%s)', (kind) => {
-  let rig: Rig;
-
-  beforeAll(async () => {
-    rig = await startRig(kind);
-    await subscribeServer(rig);
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
+  const rig = useSubscribedRig(kind);
 
   async function byUid(uid: string): Promise<any[]> {
     const res = await apiJson(rig.server, `/api/appointments?calcom_uid=${uid}`);

@@ -8,6 +8,7 @@ import { CalcomApiClient } from '../../src/calcom/api/client.js';
 import { paceDelayMs, parseResetMs, parseRetryAfterMs, throttleDelayMs } from '../../src/calcom/api/retry-after.js';
 import { CalsyncError } from '../../src/errors.js';
 import { startCalcomEmulator, type CalcomEmulator } from '../emulators/calcom/index.js';
+import { waitRecordingClient } from './harness.js';
 
 const BOOKING = { eventTypeId: 1201, start: '2031-08-01T09:00:00Z', attendee: { name: 'Alan Turing', email: 'alan@example.com', timeZone: 'Europe/London' }, metadata: {} };
 
@@ -73,16 +74,7 @@ describe('CalcomApiClient', () => {
   });
 
   it('paces below the limit: when X-RateLimit-Remaining runs out it waits for the reset instead of meeting a 429', async () => {
-    const slept: number[] = [];
-    const client = new CalcomApiClient({
-      apiKey: calcom.apiKey,
-      apiUrl: calcom.url,
-      // Really waits here: the emulator's window has to pass.
-      sleep: async (ms) => {
-        slept.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
-      },
-    });
+    const { client, slept } = waitRecordingClient(calcom);
     calcom.setRateLimit({ limit: 2, windowMs: 1000 });
     for (let i = 0; i < 3; i++) await listBookings(client, { take: 1, skip: 0 });
     expect(calcom.requests.map((r) => r.status)).toEqual([200, 200, 200]);
@@ -90,15 +82,7 @@ describe('CalcomApiClient', () => {
   });
 
   it('reads a reset given as a Unix time the same way', async () => {
-    const slept: number[] = [];
-    const client = new CalcomApiClient({
-      apiKey: calcom.apiKey,
-      apiUrl: calcom.url,
-      sleep: async (ms) => {
-        slept.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
-      },
-    });
+    const { client, slept } = waitRecordingClient(calcom);
     calcom.setRateLimit({ limit: 1, windowMs: 1000, resetAs: 'unix' });
     const probe = await fetch(`${calcom.url}/v2/webhooks`, { headers: { authorization: `Bearer ${calcom.apiKey}` } });
     await probe.arrayBuffer();

@@ -3,22 +3,14 @@
 // nothing behind.
 import http from 'node:http';
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer } from '../support/server.js';
 import { storeCounts } from '../support/store-peek.js';
 import { STORE_KINDS } from '../support/stores.js';
-import { apiJson, appointmentRequest, startRig, subscribeServer, type Rig } from './harness.js';
+import { apiJson, appointmentRequest, type Rig, startRig, subscribeServer, useSubscribedRig } from './harness.js';
 
 describe.each(STORE_KINDS)('POST /api/appointments (%s)', (kind) => {
-  let rig: Rig;
-
-  beforeAll(async () => {
-    rig = await startRig(kind);
-    await subscribeServer(rig);
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
+  const rig = useSubscribedRig(kind);
   afterEach(async () => {
     rig.calcom.setFault(null);
     await rig.calcom.flushDeliveries();

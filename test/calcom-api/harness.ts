@@ -1,5 +1,7 @@
 // A real calsync server wired to the Cal.com API v2 emulator: the server books and reconciles through the
 // emulator, and the emulator delivers its signed webhooks back to the server (as real Cal.com does).
+import { afterAll, beforeAll } from 'vitest';
+import { CalcomApiClient } from '../../src/calcom/api/client.js';
 import { TRIGGER_HANDLING } from '../../src/calcom/triggers.js';
 import { CALCOM_SUBSCRIBABLE_TRIGGERS } from '../../src/calcom/samples.js';
 import { startCalcomEmulator, type CalcomEmulator } from '../emulators/calcom/index.js';
@@ -36,6 +38,48 @@ export async function startRig(kind: StoreKind, env: Record<string, string> = {}
       await server.location.cleanup();
     },
   };
+}
+
+/**
+ * One rig for the enclosing describe, subscribed to the emulator's webhooks: started in beforeAll, closed in
+ * afterAll. The object returned stands for it and may be used inside tests and hooks.
+ */
+export function useSubscribedRig(kind: StoreKind): Rig {
+  let started: Rig | undefined;
+  beforeAll(async () => {
+    started = await startRig(kind);
+    await subscribeServer(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): Rig => {
+    if (started === undefined) throw new Error('the rig starts in beforeAll; use it inside a test or a later hook');
+    return started;
+  };
+  return {
+    get server() {
+      return current().server;
+    },
+    get calcom() {
+      return current().calcom;
+    },
+    close: () => current().close(),
+  };
+}
+
+/** A client of the emulator whose waits really happen (the emulator's window has to pass), each recorded in `slept` (ms). */
+export function waitRecordingClient(calcom: CalcomEmulator): { client: CalcomApiClient; slept: number[] } {
+  const slept: number[] = [];
+  const client = new CalcomApiClient({
+    apiKey: calcom.apiKey,
+    apiUrl: calcom.url,
+    sleep: async (ms) => {
+      slept.push(ms);
+      await new Promise((r) => setTimeout(r, ms));
+    },
+  });
+  return { client, slept };
 }
 
 /** Subscribes the server to the emulator's webhooks, signed with the server's secret. */

@@ -1,16 +1,15 @@
 // Reconciliation against the Cal.com emulator on both stores: changes whose webhooks were lost (emulator in
 // drop mode) are repaired through POST /api/reconcile; what calsync already knows is left alone, and a
 // second run changes nothing at all.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { CalcomApiClient } from '../../src/calcom/api/client.js';
 import { reconcileOnce, RECONCILE_CURSOR_KEY, RECONCILE_OVERLAP_MS } from '../../src/reconcile/reconcile.js';
 import { selectSetting } from '../../src/store/queries/settings.js';
 import type { Db } from '../../src/store/store.js';
 import { startTestServer } from '../support/server.js';
 import { storeCounts } from '../support/store-peek.js';
 import { STORE_KINDS } from '../support/stores.js';
-import { apiJson, startRig, subscribeServer, type Rig } from './harness.js';
+import { apiJson, type Rig, useSubscribedRig, waitRecordingClient } from './harness.js';
 
 const ATTENDEE = { name: 'Grace Hopper', email: 'grace@example.com', timeZone: 'America/New_York' };
 
@@ -26,15 +25,7 @@ async function appointmentByUid(rig: Rig, uid: string) {
 }
 
 describe.each(STORE_KINDS)('reconciliation (%s)', (kind) => {
-  let rig: Rig;
-
-  beforeAll(async () => {
-    rig = await startRig(kind);
-    await subscribeServer(rig);
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
+  const rig = useSubscribedRig(kind);
   afterEach(async () => {
     rig.calcom.setWebhookDelivery('on');
     await rig.calcom.flushDeliveries();
@@ -139,15 +130,7 @@ describe.each(STORE_KINDS)('reconciliation (%s)', (kind) => {
     );
     await calcom.flushDeliveries();
     calcom.failNext(1, 429, { retryAfterSeconds: 1 });
-    const slept: number[] = [];
-    const client = new CalcomApiClient({
-      apiKey: calcom.apiKey,
-      apiUrl: calcom.url,
-      sleep: async (ms) => {
-        slept.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
-      },
-    });
+    const { client, slept } = waitRecordingClient(calcom);
     const listCalls = () => calcom.requests.filter((r) => r.url.startsWith('/v2/bookings?')).length;
     const callsBefore = listCalls();
     const summary = await reconcileOnce(

@@ -3,8 +3,8 @@
 // .ics strings of 2026-07-27 live only in the raw body: not in the normalised event, the appointment or
 // anywhere else in the store.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/server.js';
 import { storeCounts } from '../support/store-peek.js';
 import { STORE_KINDS } from '../support/stores.js';
 
@@ -17,15 +17,7 @@ function occurrences(text: string, needle: string): number {
 }
 
 describe.each(STORE_KINDS)('webhook versions (%s)', (kind) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({ kind });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ kind });
 
   async function eventDetail(id: number): Promise<Record<string, any>> {
     const res = await server.api(`/api/events/${id}`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CALSYNC_WEBHOOK_TRIGGERS } from '../../src/calcom/api/register-webhook.js';
 import { startCalcomEmulator, type CalcomEmulator } from '../emulators/calcom/index.js';
-import { startTestServer, TEST_WEBHOOK_SECRET, type TestServer } from '../support/server.js';
+import { TEST_WEBHOOK_SECRET, useTestServer } from '../support/server.js';
 import { tempDir } from '../support/stores.js';
 import { runCli } from './capture.js';
 
@@ -89,14 +89,7 @@ describe('calsync calcom register', () => {
   });
 
   describe('with a real server', () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startTestServer({ kind: 'sqlite', env: { RECONCILE_INTERVAL_MINUTES: '0' } });
-    });
-    afterAll(async () => {
-      await server?.close();
-      await server?.location.cleanup();
-    });
+    const server = useTestServer({ kind: 'sqlite', env: { RECONCILE_INTERVAL_MINUTES: '0' } });
 
     it('subscribes the server so that Cal.com bookings arrive, signed with its secret', async () => {
       const run = await runCli(['calcom', 'register', '--url', server.url], { env: { ...calcomEnv(), CAL_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } });

@@ -13,8 +13,8 @@ afterEach(async () => {
   while (closers.length > 0) await closers.pop()!();
 });
 
-async function rig(kind: 'sqlite' | 'postgres'): Promise<{ calcom: CalcomEmulator; server: TestServer; location: StoreLocation; env: Record<string, string> }> {
-  const calcom = await startCalcomEmulator();
+async function rig(kind: 'sqlite' | 'postgres', now?: () => Date): Promise<{ calcom: CalcomEmulator; server: TestServer; location: StoreLocation; env: Record<string, string> }> {
+  const calcom = await startCalcomEmulator(now ? { now } : {});
   closers.push(() => calcom.close());
   const server = await startTestServer({ kind, env: { CALCOM_API_KEY: calcom.apiKey, CALCOM_API_URL: calcom.url, RECONCILE_INTERVAL_MINUTES: '0' } });
   closers.push(async () => {
@@ -70,6 +70,31 @@ describe.each(STORE_KINDS)('calsync reconcile (%s)', (kind) => {
     } finally {
       await restarted.close();
     }
+  });
+
+  it('--full reads every booking, also those older than an incremental run looks back; refused with --since', async () => {
+    // The emulator's clock dates the booking's updatedAt ten days back: before the last 24 hours a first
+    // incremental run reads, so only the full run finds it.
+    let clock = Date.now() - 10 * 24 * 3600_000;
+    const { calcom, server } = await rig(kind, () => new Date(clock));
+    const old = calcom.createBookingDirect({ eventTypeId: 1201, start: '2031-11-03T09:00:00Z', attendee: ATTENDEE });
+    clock = Date.now();
+
+    const incremental = await runCli(['reconcile', '--url', server.url, '--key', TEST_API_KEY]);
+    expect(incremental.code, incremental.out + incremental.err).toBe(0);
+    expect(incremental.out).toMatch(/read\s+0\b/);
+    expect(await uidsKnown(server.app.store.db)).not.toContain(old.uid);
+
+    const full = await runCli(['reconcile', '--full', '--url', server.url, '--key', TEST_API_KEY]);
+    expect(full.code, full.out + full.err).toBe(0);
+    expect(full.out).toContain('since       the beginning');
+    expect(full.out).toMatch(/recorded\s+1 \(reconciled 1\)/);
+    expect(await uidsKnown(server.app.store.db)).toContain(old.uid);
+
+    const both = await runCli(['reconcile', '--full', '--since', '2020-01-01', '--url', server.url, '--key', TEST_API_KEY]);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('--full cannot go with --since');
+    expect(both.out).not.toContain('POST');
   });
 
   it('needs CALCOM_API_KEY', async () => {

@@ -1,20 +1,13 @@
 // `calsync replay EVENT_ID` goes through the running server's POST /api/events/:id/replay.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildCalcomBody, makeBookingUid } from '../../src/calcom/samples.js';
-import { startTestServer, TEST_API_KEY, type TestServer } from '../support/server.js';
+import { TEST_API_KEY, useTestServer } from '../support/server.js';
 import { tempDir } from '../support/stores.js';
 import { runCli } from './capture.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ kind: 'sqlite' });
-});
-afterAll(async () => {
-  await server?.close();
-  await server?.location.cleanup();
-});
+const server = useTestServer({ kind: 'sqlite' });
 
 describe('calsync replay', () => {
   it('replays a stored event on the server and prints its answer', async () => {

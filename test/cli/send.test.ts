@@ -2,21 +2,14 @@
 // accepted (2xx), and a file goes out byte for byte. Runs main() in-process.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeBookingUid, SAMPLE_TRIGGERS } from '../../src/calcom/samples.js';
 import { storeCounts } from '../support/store-peek.js';
-import { startTestServer, TEST_API_KEY, TEST_WEBHOOK_SECRET, type TestServer } from '../support/server.js';
+import { TEST_API_KEY, TEST_WEBHOOK_SECRET, useTestServer } from '../support/server.js';
 import { tempDir } from '../support/stores.js';
 import { runCli } from './capture.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ kind: 'sqlite' });
-});
-afterAll(async () => {
-  await server?.close();
-  await server?.location.cleanup();
-});
+const server = useTestServer({ kind: 'sqlite' });
 
 const send = (args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) =>
   runCli(['send', ...args, '--url', server.url], { env: { CAL_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, ...opts.env }, ...(opts.cwd ? { cwd: opts.cwd } : {}) });

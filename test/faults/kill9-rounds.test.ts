@@ -18,6 +18,9 @@ import { seededRandom } from './seeded-random.js';
 
 const KILL9_SEED = Number(process.env.KILL9_SEED ?? 90_210);
 const ROUNDS = 10;
+// Ten kill-and-restart cycles of a real process: each restart is a full start-up (~1 s here, more on a loaded
+// machine), so the whole run needs more than vitest's default 60 s budget for one test.
+const ROUNDS_TIMEOUT_MS = 150_000;
 const BOOKINGS_PER_ROUND = 30;
 const DUPLICATES_PER_ROUND = 12;
 const CONCURRENCY = 16;
@@ -122,5 +125,5 @@ describe.each(STORE_KINDS)('kill -9 at random moments, %s rounds', (kind: StoreK
     const final = await withStore(location, async (store) => readStore(store.db, uidsOf(allBookings)));
     expect(problems(final, allBookings), 'after all rounds').toEqual([]);
     expect(allBookings.flatMap((b) => b.events).every((e) => e.acknowledged)).toBe(true);
-  });
+  }, ROUNDS_TIMEOUT_MS);
 });

@@ -1,19 +1,11 @@
 // Issue 11, item 10: an unknown /api/... path asks for the key first, like a known one (a stranger learns
 // nothing of the route map), and every JSON answer carries X-Content-Type-Options: nosniff and
 // Cache-Control: no-store; pages with their own Cache-Control (admin) keep it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_API_KEY, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_API_KEY, useTestServer } from '../support/server.js';
 
 describe('the /api guard and the headers of every answer', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({ kind: 'sqlite' });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ kind: 'sqlite' });
 
   async function codeOf(res: Response): Promise<string | undefined> {
     return ((await res.json()) as { error?: { code?: string } }).error?.code;

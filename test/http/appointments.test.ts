@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCalcomBody, legacyRescheduleBody, makeBookingUid, type SampleOptions, type SampleTrigger } from '../../src/calcom/samples.js';
 import { appointmentsByUid, getJson, readJson, sendSigned, type JsonReply } from '../support/http-client.js';
-import { startTestServer, TEST_API_KEY, type TestServer } from '../support/server.js';
+import { startTestServer, TEST_API_KEY, type TestServer, useTestServer } from '../support/server.js';
 import { storeCounts } from '../support/store-peek.js';
 import { STORE_KINDS } from '../support/stores.js';
 
@@ -473,16 +473,7 @@ describe.each(STORE_KINDS)('appointments over HTTP (%s)', (kind) => {
 });
 
 describe.each(STORE_KINDS)("the fixtures' story (%s)", (kind) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({ kind });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ kind });
 
   it('booked, rescheduled, cancelled with a {uid} message: one cancelled appointment that remembers everything', async () => {
     const created = await sendSigned(server, fixture('booking_created.json'));

@@ -1,9 +1,9 @@
 // GET /api/events/:id shows the normalised event in snake_case, like every other field of the API; the
 // booking's metadata keeps the keys its owner chose.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildCalcomBody, makeBookingUid } from '../../src/calcom/samples.js';
 import { snakeCaseKey } from '../../src/http/snake-case.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { STORE_KINDS } from '../support/stores.js';
 
 function keysOutsideVerbatim(value: unknown, path = ''): string[] {
@@ -24,14 +24,7 @@ describe('snakeCaseKey', () => {
 });
 
 describe.each(STORE_KINDS)('the normalised event in /api/events/:id (%s)', (kind) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ kind });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ kind });
 
   it('is snake_case throughout, metadata as sent', async () => {
     const uid = makeBookingUid(`event-case-${kind}`);

@@ -1,8 +1,8 @@
 // A body over 1 MiB is refused before the webhook handler runs (413 payload_too_large); it is still a refused
 // delivery, so it is counted in calsync_webhooks_rejected_total like every other 4xx.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signPayload } from '../../src/calcom/signature.js';
-import { startTestServer, TEST_WEBHOOK_SECRET, type TestServer } from '../support/server.js';
+import { TEST_WEBHOOK_SECRET, useTestServer } from '../support/server.js';
 
 const MIB = 1024 * 1024;
 
@@ -12,14 +12,7 @@ function rejectedCount(metrics: string, code: string): number {
 }
 
 describe('a 413 on the webhook route', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ kind: 'sqlite' });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ kind: 'sqlite' });
 
   it('is counted in calsync_webhooks_rejected_total{code="payload_too_large"}', async () => {
     const before = rejectedCount(await (await fetch(`${server.url}/metrics`)).text(), 'payload_too_large');

@@ -37,6 +37,11 @@ const PHONE_PROBLEMS = `(() => {
   const problems = [];
   const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
   if (overflow > 0) problems.push('page scrolls sideways by ' + overflow + 'px');
+  // The nav wraps rather than pushing a link out of sight.
+  for (const el of document.querySelectorAll('header a, header button')) {
+    const box = el.getBoundingClientRect();
+    if (box.left < 0 || box.right > document.documentElement.clientWidth) problems.push('nav item off screen: ' + el.textContent);
+  }
   for (const el of document.querySelectorAll('.hide-sm')) {
     if (getComputedStyle(el).display !== 'none') problems.push('visible .hide-sm: ' + el.outerHTML.slice(0, 80));
   }
@@ -210,7 +215,7 @@ describe.skipIf(!HAS_CHROMIUM).each(STORE_KINDS.slice(0, 1))('admin pages in a b
 
   it('every admin page reads well at 390 px: no sideways scroll, hidden cells hidden, labels inside their rows', async () => {
     const eventId = ((await (await server.api('/api/events?limit=1')).json()) as { events: { id: number }[] }).events[0]!.id;
-    const pages = ['/admin', '/admin/events', `/admin/events?appointment_id=${appointmentId}`, `/admin/events/${eventId}`, '/admin/rejected', '/admin/signatures', '/admin/search?q=robin', `/admin/appointments/${appointmentId}`];
+    const pages = ['/admin', '/admin/events', `/admin/events?appointment_id=${appointmentId}`, `/admin/events/${eventId}`, '/admin/rejected', '/admin/signatures', '/admin/search?q=robin', `/admin/appointments/${appointmentId}`, '/admin/webhooks'];
     for (const p of pages) {
       await phonePage.goto(server.url + p);
       await phonePage.waitForSelector('main');

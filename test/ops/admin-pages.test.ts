@@ -140,6 +140,18 @@ describe.each(STORE_KINDS)('admin pages (%s)', (kind) => {
     expect(triggerNamedIn(Buffer.from(`{"pad":"${'x'.repeat(70_000)}","triggerEvent":"PING"}`))).toBeNull();
   });
 
+  it('the nav links every admin section, outbound webhooks too, and marks the one shown', async () => {
+    const nav = (h: string) => /<header>([\s\S]*?)<\/header>/.exec(h)![1]!;
+    for (const p of ['/admin', '/admin/events', '/admin/search?q=x']) {
+      const header = nav((await adminGet(server, p, cookie)).html);
+      for (const href of ['/admin', '/admin/events', '/admin/rejected', '/admin/signatures', '/admin/webhooks', '/admin/search']) expect(header, p).toContain(`<a href="${href}"`);
+    }
+    const webhooks = await adminGet(server, '/admin/webhooks', cookie);
+    expect(webhooks.status).toBe(200);
+    expect(nav(webhooks.html)).toContain('<a href="/admin/webhooks" aria-current="page">Webhooks</a>');
+    expect(nav(webhooks.html).match(/aria-current/g)).toHaveLength(1);
+  });
+
   it('a missing appointment is a 404 page; a bad id a 400 page', async () => {
     expect((await adminGet(server, '/admin/appointments/999999', cookie)).status).toBe(404);
     expect((await adminGet(server, '/admin/appointments/abc', cookie)).status).toBe(422);

@@ -11,7 +11,7 @@ import { insertAppointment } from '../../src/store/queries/appointments.js';
 import type { Db } from '../../src/store/store.js';
 import { sendSigned } from '../support/http-client.js';
 import { openFreshStore, type OpenedTestStore } from '../support/open-store.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { storeCounts } from '../support/store-peek.js';
 import { STORE_KINDS } from '../support/stores.js';
 
@@ -33,14 +33,7 @@ describe('durationProblem', () => {
 });
 
 describe.each(STORE_KINDS)('absurd booking spans over HTTP (%s)', (kind) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ kind });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ kind });
 
   it.each([
     ['year 0001 to 9999', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:00.000Z'],

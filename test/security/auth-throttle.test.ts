@@ -2,11 +2,11 @@
 // minute, that address gets 429 rate_limited with Retry-After (right key or not) until the window ends;
 // other addresses, and right keys, are not slowed down by it.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CalsyncError } from '../../src/errors.js';
 import { installErrorHandlers } from '../../src/http/error-handler.js';
 import { AUTH_THROTTLE_DEFAULTS, installAuthThrottle } from '../../src/http/auth-throttle.js';
-import { startTestServer, TEST_API_KEY, type TestServer } from '../support/server.js';
+import { TEST_API_KEY, type TestServer, useTestServer } from '../support/server.js';
 
 const WRONG_KEY = 'csk_wrong_key_000000000000000';
 const BUDGET = AUTH_THROTTLE_DEFAULTS.failureBudget;
@@ -41,14 +41,7 @@ function tally(responses: Response[]): Record<number, number> {
 }
 
 describe('auth throttle over HTTP (TRUST_PROXY=loopback, addresses from X-Forwarded-For)', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ env: { TRUST_PROXY: 'loopback' } });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ env: { TRUST_PROXY: 'loopback' } });
 
   it('300 wrong logins: the first 10 are answered 401, the rest 429 with Retry-After; another address still logs in', async () => {
     const attacker = { 'x-forwarded-for': '203.0.113.66' };
@@ -98,14 +91,7 @@ describe('auth throttle over HTTP (TRUST_PROXY=loopback, addresses from X-Forwar
 });
 
 describe('auth throttle without TRUST_PROXY', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer();
 
   it('a forged X-Forwarded-For does not give each guess a fresh budget', async () => {
     const replies = await statuses(40, (i) => login(server, WRONG_KEY, { 'x-forwarded-for': `203.0.113.${i + 1}` }));

@@ -1,23 +1,16 @@
 // The minified-signature fallback: when only the compact re-serialisation of a body matches, that compact
 // form is what the signature covers, so it is what gets stored and shown; the fallback is not attempted for
 // bodies over 256 KiB.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildCalcomBody, makeBookingUid } from '../../src/calcom/samples.js';
 import { signPayload } from '../../src/calcom/signature.js';
 import { getJson, postRaw, signedHeaders } from '../support/http-client.js';
-import { startTestServer, TEST_WEBHOOK_SECRET, type TestServer } from '../support/server.js';
+import { TEST_WEBHOOK_SECRET, useTestServer } from '../support/server.js';
 import { storeCounts } from '../support/store-peek.js';
 import { STORE_KINDS } from '../support/stores.js';
 
 describe.each(STORE_KINDS)('minified-signature fallback (%s)', (kind) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ kind });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.location.cleanup();
-  });
+  const server = useTestServer({ kind });
 
   it('a captured body re-sent with a duplicate key stores the signed (minified) bytes, not the attacker text', async () => {
     const body = buildCalcomBody('BOOKING_CREATED', { uid: makeBookingUid('minified-dup-key') });

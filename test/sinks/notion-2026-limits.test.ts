@@ -5,6 +5,7 @@ import { makeBookingUid } from '../../src/calcom/samples.js';
 import { summarizeLastDay } from '../../src/http/admin/summary.js';
 import { selectNotionPause } from '../../src/store/queries/notion.js';
 import { WORKSPACE_RATE_LIMIT_REASON } from '../emulators/notion/index.js';
+import { scrape } from '../ops/helpers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { freshStoreLocation, STORE_KINDS, type StoreLocation } from '../support/stores.js';
 import { calcomBody, sendAllAccepted, startNotionWorkspace, waitAllSynced, type NotionWorkspace } from './support/notion.js';
@@ -84,6 +85,13 @@ describe.each(STORE_KINDS)('Notion 2026 limits (%s)', (kind) => {
     const pause = await selectNotionPause(s.app.store.db);
     expect(pause?.cause).toMatchObject({ status: 529, code: 'service_overload', reason: null });
     expect(pause?.cause?.message).toContain('no Retry-After; backoff');
+
+    // Both 529s are counted, apart from 429s, with their pauses (the first one's Retry-After at least).
+    const metrics = await scrape(s);
+    expect(metrics.get('calsync_notion_overloads_total')).toBe(2);
+    expect(metrics.get('calsync_notion_overload_pause_seconds_total')).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS);
+    expect(metrics.get('calsync_notion_rate_limited_total')).toBe(0);
+    expect(metrics.get('calsync_notion_retries_total{reason="service_overload"}')).toBe(2);
   });
 
 });

@@ -1,6 +1,7 @@
 // Starts the real calsync (real Fastify listening on a real port, real store) inside the test process,
 // and talks to it over HTTP.
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { composeAppOptions } from '../../src/compose.js';
@@ -78,5 +79,44 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await app.stop();
     },
+  };
+}
+
+/**
+ * One server for the enclosing describe (or file): started in beforeAll, closed with its store removed in
+ * afterAll. The object returned stands for it and may be used inside tests and hooks.
+ */
+export function useTestServer(options: TestServerOptions = {}): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startTestServer(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+    await started?.location.cleanup();
+  });
+  const current = (): TestServer => {
+    if (started === undefined) throw new Error('the test server starts in beforeAll; use it inside a test or a later hook');
+    return started;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get url() {
+      return current().url;
+    },
+    get location() {
+      return current().location;
+    },
+    get logs() {
+      return current().logs;
+    },
+    get rawLogs() {
+      return current().rawLogs;
+    },
+    sendWebhook: (body, opts) => current().sendWebhook(body, opts),
+    api: (path, init) => current().api(path, init),
+    close: () => current().close(),
   };
 }

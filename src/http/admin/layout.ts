@@ -85,7 +85,7 @@ export const ADMIN_PAGE_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
-export type NavItem = 'overview' | 'events' | 'rejected' | 'signatures' | 'search';
+export type NavItem = 'overview' | 'events' | 'rejected' | 'signatures' | 'webhooks' | 'search';
 
 export interface PageOptions {
   title: string;
@@ -105,7 +105,7 @@ export function page(options: PageOptions, body: SafeHtml): string {
       ? html``
       : html`${navLink('/admin', 'Overview', 'overview', options.current)} ${navLink('/admin/events', 'Event log', 'events', options.current)}
           ${navLink('/admin/rejected', 'Rejected', 'rejected', options.current)} ${navLink('/admin/signatures', 'Signatures', 'signatures', options.current)}
-          ${navLink('/admin/search', 'Search', 'search', options.current)}
+          ${navLink('/admin/webhooks', 'Webhooks', 'webhooks', options.current)} ${navLink('/admin/search', 'Search', 'search', options.current)}
           <form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${options.csrfToken}"><button class="quiet" type="submit">Log out</button></form>`;
   const notice = options.notice ? html`<div class="notice${options.notice.error ? ' error' : ''}" role="status">${options.notice.text}</div>` : html``;
   return html`<!doctype html>

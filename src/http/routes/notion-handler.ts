@@ -10,6 +10,7 @@ import { CalsyncError } from '../../errors.js';
 import { incomingEvent, readDelivery } from '../../intake/incoming.js';
 import type { IncomingEvent } from '../../intake/record-event.js';
 import { handlerEventSchema, toDomainEvent } from '../../intake/handler-event.js';
+import { NOTION_SINK } from '../../sinks/registry.js';
 import { selectSinkStates } from '../../store/queries/sinks.js';
 import type { Store } from '../../store/store.js';
 import type { ServerDeps } from '../server.js';
@@ -19,7 +20,6 @@ import { parseOrThrow } from '../validate.js';
 export const NOTION_HANDLER_PATH = '/api/notion/notion-handler';
 export const NOTION_HANDLER_MAX_WAIT_MS = 15_000;
 const WAIT_POLL_MS = 100;
-const NOTION_SINK = 'notion';
 
 export interface NotionHandlerOptions {
   /** False when Notion is not configured: the route answers 503 notion_not_configured. */

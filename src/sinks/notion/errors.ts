@@ -46,6 +46,22 @@ export function isValidationError(err: unknown, messageIncludes?: string): boole
   return APIResponseError.isAPIResponseError(err) && err.code === APIErrorCode.ValidationError && (messageIncludes === undefined || err.message.includes(messageIncludes));
 }
 
+/** How much of a Notion message the trashed-page check reads: the wording sits at its start. */
+const TRASHED_MESSAGE_SCAN_CHARS = 200;
+
+/**
+ * Notion's refusal to edit (or trash again) a page in the trash. Its documented words are "Can't edit block
+ * that is archived"; API 2026-03-11 renamed `archived` to `in_trash`, and the docs read do not say whether the
+ * message followed, so "... in trash" (or in_trash) is taken too. Reads only the message's first
+ * characters, in lower case, with plain substring checks.
+ */
+export function isTrashedPageRefusal(err: unknown): boolean {
+  if (!isValidationError(err)) return false;
+  const text = (err as APIResponseError).message.slice(0, TRASHED_MESSAGE_SCAN_CHARS).toLowerCase().replaceAll('\u2019', "'");
+  if (!text.includes("can't edit") && !text.includes('cannot edit')) return false;
+  return text.includes('archived') || text.includes('in trash') || text.includes('in the trash') || text.includes('in_trash');
+}
+
 export function isObjectNotFound(err: unknown): boolean {
   return APIResponseError.isAPIResponseError(err) && err.code === APIErrorCode.ObjectNotFound;
 }

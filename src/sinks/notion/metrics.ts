@@ -1,4 +1,4 @@
-// The Notion sink's own counters (requests by status, 429s and their pauses, retries, syncs), registered on
+// The Notion sink's own counters (requests by status, 429s and 529s and their pauses, retries, syncs), registered on
 // the app's Prometheus registry by the sink itself: the app's metrics module knows sinks only by their
 // registered names (src/sinks/registry.ts). The metric names predate the registry and are kept for
 // dashboards; the generic per-sink counts (calsync_sink_*) sit beside them.
@@ -32,9 +32,19 @@ export function notionSinkObserverFor(metrics: { readonly registry: client.Regis
     help: 'Time the Notion sink paused because Notion asked it to (Retry-After of 429s)',
     registers,
   });
+  const overloads = new client.Counter({
+    name: 'calsync_notion_overloads_total',
+    help: 'Notion answers with 529 service_overload',
+    registers,
+  });
+  const overloadPause = new client.Counter({
+    name: 'calsync_notion_overload_pause_seconds_total',
+    help: 'Time the Notion sink paused because Notion was overloaded (529: Retry-After, else a backoff)',
+    registers,
+  });
   const retries = new client.Counter({
     name: 'calsync_notion_retries_total',
-    help: 'Notion work tried again: rate_limited (a request re-sent after a 429) or sync_failed (a transient failure rescheduled)',
+    help: 'Notion work tried again: rate_limited (a request re-sent after a 429), service_overload (after a 529) or sync_failed (a transient failure rescheduled)',
     labelNames: ['reason'] as const,
     registers,
   });
@@ -52,6 +62,10 @@ export function notionSinkObserverFor(metrics: { readonly registry: client.Regis
     rateLimited(retryAfterMs) {
       rateLimited.inc();
       rateLimitPause.inc(Math.max(0, retryAfterMs) / 1000);
+    },
+    overloaded(pauseMs) {
+      overloads.inc();
+      overloadPause.inc(Math.max(0, pauseMs) / 1000);
     },
     retried(reason) {
       retries.inc({ reason });

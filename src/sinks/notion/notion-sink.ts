@@ -9,6 +9,7 @@ import { backoffDelayMs, DEFAULT_BACKOFF } from '../backoff.js';
 import { createLeadership, DEFAULT_LEADERSHIP, type Leadership, type LeadershipOptions } from '../leadership.js';
 import { RateLimiter, type PauseStore } from '../rate-limiter.js';
 import { NO_SINK_WORK_OBSERVER, type FailureClass, type Sink, type SinkWorkObserver } from '../sink.js';
+import { NOTION_SINK } from '../registry.js';
 import { SinkWorker, type SinkWorkerTuning } from '../worker.js';
 import { ClientPages, selectLatestClientCreateAttempt } from './clients.js';
 import { createNotionClient } from './client.js';
@@ -21,7 +22,8 @@ import type { PropertyNames } from './property-names.js';
 import { isSessionsScanDone, scanExistingSessions } from './scan.js';
 import { SessionPages, UnsyncableAppointmentError } from './sessions.js';
 
-export const NOTION_SINK = 'notion';
+/** The name the sink registers under (sinks/registry.ts), for the feature that lists it. */
+export { NOTION_SINK };
 /** How often, and how patiently, start-up tries to reach Notion before starting without it. */
 const STARTUP_ATTEMPTS = 3;
 const STARTUP_RETRY_DELAY_MS = 1_000;

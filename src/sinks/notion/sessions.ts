@@ -11,12 +11,10 @@ import { clearSessionPageHints, hasSessionPageHint, recordSessionCreateAttempt }
 import type { Db } from '../../store/store.js';
 import type { SinkAppointment, SinkTask, SyncContext, SyncResult } from '../sink.js';
 import type { ClientPages } from './clients.js';
-import { isObjectNotFound, isValidationError } from './errors.js';
+import { isObjectNotFound, isTrashedPageRefusal } from './errors.js';
 import type { PropertyNames } from './property-names.js';
 import { clientOf, sessionProperties } from './values.js';
 
-/** Notion's answer for editing (or trashing again) a page in the trash (docs §5). */
-export const ARCHIVED_MESSAGE_FRAGMENT = "Can't edit block that is archived";
 /** Client changes followed within one sync before giving up for now (a transient failure, retried). */
 const MAX_CLIENT_ROUNDS = 3;
 /** A compound filter takes this many uids at most (Notion caps filter sizes; a booking rarely has > 3). */
@@ -95,7 +93,7 @@ export class SessionPages {
     try {
       await this.deps.client.pages.update({ page_id: pageId, in_trash: true });
     } catch (err) {
-      if (isObjectNotFound(err) || isValidationError(err, ARCHIVED_MESSAGE_FRAGMENT)) return;
+      if (isObjectNotFound(err) || isTrashedPageRefusal(err)) return;
       throw err;
     }
   }
@@ -107,7 +105,7 @@ export class SessionPages {
       return true;
     } catch (err) {
       if (isObjectNotFound(err)) return false;
-      if (!isValidationError(err, ARCHIVED_MESSAGE_FRAGMENT)) throw err;
+      if (!isTrashedPageRefusal(err)) throw err;
     }
     // The mirror shows every appointment: a trashed session page comes back with the current values.
     this.deps.log.info({ page_id: pageId }, 'restoring a trashed Sessions page');

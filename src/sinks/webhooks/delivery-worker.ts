@@ -18,11 +18,12 @@ import {
 import type { WebhookEndpointRow, WebhookMessageRow } from '../../store/schema.js';
 import type { Db, Store } from '../../store/store.js';
 import type { Leadership } from '../leadership.js';
+import { WorkerLoop, type LoopState } from '../loop.js';
 import { createAgents, deliverOnce, type AttemptResult } from './deliver.js';
 import { releaseReplacement } from './messages.js';
 import { retryDelayMs, type RetrySchedule } from './schedule.js';
 
-export type DeliveryWorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
+export type DeliveryWorkerState = LoopState;
 
 export interface DeliveryTuning {
   /** Attempts in flight to one endpoint at once. */
@@ -71,13 +72,10 @@ export interface DeliveryWorkerDeps {
 
 export class WebhookDeliveryWorker implements Worker {
   readonly name = 'webhook-delivery';
-  private currentState: DeliveryWorkerState = 'idle';
-  private loop: Promise<void> | null = null;
+  private readonly loop: WorkerLoop;
   /** In-flight attempts by message id, and how many each endpoint has. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perEndpoint = new Map<string, number>();
-  private wake: (() => void) | null = null;
-  private woken = false;
   private termStarted = false;
   private readonly abort = new AbortController();
   private readonly agents;
@@ -90,10 +88,21 @@ export class WebhookDeliveryWorker implements Worker {
     this.random = deps.random ?? Math.random;
     this.observer = deps.observer ?? NO_DELIVERY_OBSERVER;
     this.agents = createAgents(deps.tuning.perEndpointConcurrency);
+    this.loop = new WorkerLoop(
+      {
+        pass: async () => {
+          await this.pass();
+          return deps.tuning.pollIntervalMs;
+        },
+        passFailed: (err, retryInMs) => deps.log.warn({ err, retry_in_ms: retryInMs }, 'webhook delivery pass failed'),
+        windDown: () => this.windDown(),
+      },
+      deps.tuning,
+    );
   }
 
   get state(): DeliveryWorkerState {
-    return this.currentState;
+    return this.loop.state;
   }
 
   get busy(): number {
@@ -101,52 +110,25 @@ export class WebhookDeliveryWorker implements Worker {
   }
 
   start(): void {
-    if (this.currentState !== 'idle') return;
-    this.currentState = 'running';
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.currentState === 'idle') {
-      this.currentState = 'stopped';
-      return;
-    }
-    if (this.currentState === 'running') this.currentState = 'stopping';
-    this.wakeUp();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** Looks for due messages now instead of at the next poll (a message was just made). */
   wakeUp(): void {
-    const wake = this.wake;
-    this.wake = null;
-    if (wake) wake();
-    else this.woken = true;
+    this.loop.wakeUp();
   }
 
-  private async run(): Promise<void> {
-    const { log, tuning } = this.deps;
-    let failedPasses = 0;
-    while (this.currentState === 'running') {
-      let delayMs = tuning.pollIntervalMs;
-      try {
-        await this.pass();
-        failedPasses = 0;
-      } catch (err) {
-        failedPasses += 1;
-        delayMs = Math.min(tuning.maxErrorDelayMs, tuning.errorDelayMs * 2 ** Math.min(failedPasses - 1, 20));
-        log.warn({ err, retry_in_ms: delayMs }, 'webhook delivery pass failed');
-      }
-      if (this.currentState !== 'running') break;
-      await this.pause(delayMs);
-    }
+  private async windDown(): Promise<void> {
     // Attempts in flight are cut short and their messages given back untouched.
     this.abort.abort();
     await Promise.allSettled([...this.inFlight.values()]);
     this.agents.http.destroy();
     this.agents.https.destroy();
-    await this.deps.leadership.release().catch((err: unknown) => log.warn({ err }, 'could not release webhook delivery leadership'));
-    this.currentState = 'stopped';
+    await this.deps.leadership.release().catch((err: unknown) => this.deps.log.warn({ err }, 'could not release webhook delivery leadership'));
   }
 
   private async pass(): Promise<void> {
@@ -163,7 +145,7 @@ export class WebhookDeliveryWorker implements Worker {
     }
     const endpoints = await selectEnabledWebhookEndpoints(store.db);
     for (const endpoint of endpoints) {
-      if (this.currentState !== 'running') return;
+      if (!this.loop.running) return;
       const total = tuning.concurrency - this.inFlight.size;
       const mine = this.perEndpoint.get(endpoint.id) ?? 0;
       const free = Math.min(total, tuning.perEndpointConcurrency - mine);
@@ -275,22 +257,5 @@ export class WebhookDeliveryWorker implements Worker {
       const disabled = await disableFailingEndpoint(db, endpoint.id, `failing without a success since ${since}`, failingSinceMs, at);
       if (disabled) log.warn({ endpoint_id: endpoint.id, failing_since: since }, 'webhook endpoint disabled: failing without a success for too long');
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

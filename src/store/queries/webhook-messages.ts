@@ -3,8 +3,8 @@
 // finishing an attempt) and the API (resend, re-enable) never overwrite each other's decision, on either
 // store and across instances. States: pending, sending (claimed; next_attempt_at is the lease), retrying,
 // delivered, failed.
-import { sql } from 'kysely';
-import type { WebhookMessageRow } from '../schema.js';
+import { sql, type Updateable } from 'kysely';
+import type { WebhookMessageRow, WebhookMessagesTable } from '../schema.js';
 import type { Db } from '../store.js';
 
 /** States a sender may claim; `sending` only once its lease has run out (its sender died). */
@@ -85,23 +85,7 @@ export interface AttemptOutcome {
 
 /** The claimed message reached the endpoint. False when it was replaced meanwhile (see releaseReplacedMessage). */
 export async function markWebhookMessageDelivered(db: Db, messageId: string, outcome: AttemptOutcome): Promise<boolean> {
-  const result = await db
-    .updateTable('webhook_messages')
-    .set({
-      state: 'delivered',
-      heard: 1,
-      attempts: sql<number>`attempts + 1`,
-      next_attempt_at: 0,
-      last_attempt_at: outcome.at,
-      last_status: outcome.status,
-      last_error: null,
-      delivered_at: outcome.at,
-      updated_at: outcome.at,
-    })
-    .where('message_id', '=', messageId)
-    .where('state', '=', 'sending')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return finishAttempt(db, messageId, outcome, { state: 'delivered', heard: 1, next_attempt_at: 0, last_error: null, delivered_at: outcome.at });
 }
 
 /**
@@ -109,15 +93,27 @@ export async function markWebhookMessageDelivered(db: Db, messageId: string, out
  * False when it was replaced meanwhile.
  */
 export async function markWebhookMessageFailed(db: Db, messageId: string, outcome: AttemptOutcome, nextAttemptAtMs: number | null): Promise<boolean> {
+  return finishAttempt(db, messageId, outcome, {
+    state: nextAttemptAtMs === null ? 'failed' : 'retrying',
+    next_attempt_at: nextAttemptAtMs ?? 0,
+    last_error: outcome.error,
+  });
+}
+
+/** Records the end of the claimed attempt (one more attempt) with its outcome fields; false when the message was replaced meanwhile. */
+async function finishAttempt(
+  db: Db,
+  messageId: string,
+  outcome: AttemptOutcome,
+  fields: Pick<Updateable<WebhookMessagesTable>, 'state' | 'heard' | 'next_attempt_at' | 'last_error' | 'delivered_at'>,
+): Promise<boolean> {
   const result = await db
     .updateTable('webhook_messages')
     .set({
-      state: nextAttemptAtMs === null ? 'failed' : 'retrying',
+      ...fields,
       attempts: sql<number>`attempts + 1`,
-      next_attempt_at: nextAttemptAtMs ?? 0,
       last_attempt_at: outcome.at,
       last_status: outcome.status,
-      last_error: outcome.error,
       updated_at: outcome.at,
     })
     .where('message_id', '=', messageId)
@@ -162,7 +158,7 @@ export async function releaseReplacedMessage(
 export async function releaseWebhookClaim(db: Db, messageId: string, nowMs: number, at: string): Promise<void> {
   await db
     .updateTable('webhook_messages')
-    .set({ state: sql<string>`case when attempts > 0 then 'retrying' else 'pending' end`, next_attempt_at: nowMs, updated_at: at })
+    .set(dueAgain(nowMs, at))
     .where('message_id', '=', messageId)
     .where('state', '=', 'sending')
     .execute();
@@ -172,10 +168,15 @@ export async function releaseWebhookClaim(db: Db, messageId: string, nowMs: numb
 export async function resetInterruptedSends(db: Db, dueAtMs: number, at: string): Promise<number> {
   const result = await db
     .updateTable('webhook_messages')
-    .set({ state: sql<string>`case when attempts > 0 then 'retrying' else 'pending' end`, next_attempt_at: dueAtMs, updated_at: at })
+    .set(dueAgain(dueAtMs, at))
     .where('state', '=', 'sending')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** A claim given back untouched: waiting again as before it was taken (retrying once it has been attempted), due at `dueAtMs`. */
+function dueAgain(dueAtMs: number, at: string) {
+  return { state: sql<string>`case when attempts > 0 then 'retrying' else 'pending' end`, next_attempt_at: dueAtMs, updated_at: at };
 }
 
 /** An endpoint enabled again: what it has not received (waiting, backing off, given up) is due at once. */

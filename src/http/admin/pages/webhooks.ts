@@ -46,7 +46,7 @@ export function webhooksPage(data: WebhooksPageData): string {
       : html`<div class="scroll"><table id="endpoints" class="rows">
 <thead><tr><th>Endpoint</th><th>URL</th><th>State</th><th>Last status</th><th>Last attempt (UTC)</th><th>Failing since</th><th>Messages</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
-  return page({ title: 'Outbound webhooks', csrfToken: data.csrfToken }, html`<h1>Outbound webhooks</h1>${table}`);
+  return page({ title: 'Outbound webhooks', csrfToken: data.csrfToken, current: 'webhooks' }, html`<h1>Outbound webhooks</h1>${table}`);
 }
 
 export interface EndpointPageData {
@@ -76,7 +76,7 @@ export function webhookEndpointPage(data: EndpointPageData): string {
 <thead><tr><th>webhook-id</th><th>Appointment</th><th>Type</th><th>State</th><th>Attempts</th><th>Last status</th><th>Next attempt (UTC)</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
   return page(
-    { title: `Endpoint ${e.id}`, csrfToken: data.csrfToken },
+    { title: `Endpoint ${e.id}`, csrfToken: data.csrfToken, current: 'webhooks' },
     html`<h1>Endpoint ${e.id}</h1>
 <dl>
 <dt>URL</dt><dd>${cut(e.url)}</dd>
@@ -117,7 +117,7 @@ export function webhookMessagePage(data: MessagePageData): string {
 <thead><tr><th>#</th><th>At (UTC)</th><th>Status</th><th>Error</th><th>Duration</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
   return page(
-    { title: `Message ${m.message_id}`, csrfToken: data.csrfToken },
+    { title: `Message ${m.message_id}`, csrfToken: data.csrfToken, current: 'webhooks' },
     html`<h1>Message ${m.message_id}</h1>
 <dl>
 <dt>Endpoint</dt><dd><a href="/admin/webhooks/${data.endpoint.id}">${data.endpoint.id}</a></dd>
