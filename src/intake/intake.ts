@@ -2,10 +2,9 @@
 // fsync (embedded SQLite), concurrent events share a transaction and a commit; where several instances
 // write (PostgreSQL), each event has its own transaction and the server groups the WAL flushes of
 // concurrent commits itself.
-import { sql, type ControlledTransaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { CalsyncError } from '../errors.js';
-import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { isStoreUnreachable } from '../store/unreachable.js';
 import { CommitBatcher, type Settled } from './commit-batcher.js';
@@ -51,8 +50,6 @@ export class Intake {
   private async runBatch(items: IncomingEvent[]): Promise<Settled<IntakeOutcome>[]> {
     const trx = await this.store.db.startTransaction().execute();
     const results: Settled<IntakeOutcome>[] = [];
-    const [only] = items;
-    if (items.length === 1 && only !== undefined) return this.runBatchOfOne(trx, only);
     try {
       for (const [i, item] of items.entries()) {
         await sql.raw(`savepoint e${i}`).execute(trx);
@@ -72,28 +69,6 @@ export class Intake {
       throw err;
     }
     return results;
-  }
-
-  /**
-   * A batch of one event (the usual case when events arrive one at a time) needs no savepoint: when the event
-   * fails, its transaction holds nothing else and rolls back whole, with the same answer as a batch would give.
-   */
-  private async runBatchOfOne(trx: ControlledTransaction<Database>, item: IncomingEvent): Promise<Settled<IntakeOutcome>[]> {
-    let value: IntakeOutcome;
-    try {
-      value = await recordEvent(trx, item, this.ctx);
-    } catch (error) {
-      await trx.rollback().execute().catch(() => {});
-      this.ctx.log.error({ err: error, trigger: item.trigger }, 'event failed inside its batch; rolled back alone');
-      return [{ ok: false, error }];
-    }
-    try {
-      await trx.commit().execute();
-    } catch (err) {
-      await trx.rollback().execute().catch(() => {});
-      throw err;
-    }
-    return [{ ok: true, value }];
   }
 
   /** One transaction of its own, again when it lost a race with a concurrent one (the store knows which errors say so). */

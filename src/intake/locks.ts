@@ -3,13 +3,11 @@
 // other's event. Locks are taken in sorted order so two transactions cannot wait on each other. They are
 // the store's locks (src/store/locks.ts): real on PostgreSQL, no-ops on the single-writer embedded store.
 import { selectPlacementsOf } from '../store/queries/appointments.js';
-import type { AppointmentRow } from '../store/schema.js';
 import type { Db, Store } from '../store/store.js';
 
 export interface BookingLocks {
   lockUids(db: Db, uids: readonly string[]): Promise<void>;
-  /** Row locks on the appointments, returning their rows as locked (in id order). */
-  lockAppointments(db: Db, ids: readonly number[]): Promise<AppointmentRow[]>;
+  lockAppointments(db: Db, ids: readonly number[]): Promise<void>;
   /**
    * Serialises the overlap checks of bookings that could overlap. Fix: two overlapping bookings of one
    * organizer committed concurrently each looked for overlaps before the other was visible, so neither was
@@ -17,13 +15,7 @@ export interface BookingLocks {
    * placements of the appointments it touches (`appointmentIds`), so it cannot wait on a row lock of
    * another holder.
    */
-  lockOrganizers(
-    db: Db,
-    placements: readonly LockPlacement[],
-    appointmentIds: readonly number[],
-    /** Current placements of some of `appointmentIds`, already read in this transaction; the rest are read here. */
-    knownPlacements?: ReadonlyMap<number, LockPlacement>,
-  ): Promise<void>;
+  lockOrganizers(db: Db, placements: readonly LockPlacement[], appointmentIds: readonly number[]): Promise<void>;
 }
 
 export interface LockPlacement {
@@ -69,20 +61,15 @@ export function bookingLocksFor(store: Pick<Store, 'locks'>): BookingLocks {
     async lockUids(db, uids) {
       await locks.advisory(db, () => [...new Set(uids)].sort().map((uid) => ({ name: 'calsync:uid:' + uid })));
     },
-    lockAppointments(db, ids) {
-      return locks.lockedAppointments(db, ids);
+    async lockAppointments(db, ids) {
+      await locks.appointments(db, ids);
     },
-    async lockOrganizers(db, placements, appointmentIds, knownPlacements) {
+    async lockOrganizers(db, placements, appointmentIds) {
       await locks.advisory(db, async () => {
         const all: LockPlacement[] = [...placements];
-        const unread: number[] = [];
-        for (const id of new Set(appointmentIds)) {
-          const known = knownPlacements?.get(id);
-          if (known) all.push(known);
-          else unread.push(id);
-        }
-        if (unread.length > 0) {
-          for (const r of await selectPlacementsOf(db, unread)) all.push({ email: r.organizer_email, startTime: r.start_time, endTime: r.end_time });
+        const ids = [...new Set(appointmentIds)];
+        if (ids.length > 0) {
+          for (const r of await selectPlacementsOf(db, ids)) all.push({ email: r.organizer_email, startTime: r.start_time, endTime: r.end_time });
         }
         const plan = organizerLockPlan(all);
         // Organizer locks before bucket locks, each in sorted order, so no two holders wait on each other.

@@ -3,7 +3,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AppointmentState } from '../../appointments/lifecycle.js';
 import type { AppointmentStatus, Attendee } from '../../appointments/types.js';
-import { ACTIVE_STATUSES, isActive } from '../../appointments/conflicts.js';
+import { ACTIVE_STATUSES } from '../../appointments/conflicts.js';
 import type { Db } from '../store.js';
 import type { AppointmentRow } from '../schema.js';
 
@@ -88,57 +88,23 @@ function stateColumns(state: AppointmentState) {
 }
 
 export async function insertAppointment(db: Db, state: AppointmentState, source: string, at: string): Promise<number> {
-  return (await insertAppointmentRow(db, state, source, at, 0)).id;
-}
-
-/**
- * Inserts a new appointment and, in the same statement, finds whether it overlaps an active appointment of
- * the same organizer (the look-up `selectActiveOverlapping` makes, as `exists`); its `conflict` flag starts
- * as that answer. `overlaps` false means the overlap refresh of the new row has nothing to do.
- */
-export async function insertAppointmentCheckingOverlap(
-  db: Db,
-  state: AppointmentState,
-  source: string,
-  at: string,
-): Promise<{ id: number; overlaps: boolean }> {
-  const email = state.organizer?.email ?? null;
-  const checked = isActive(state.status) && email && state.startTime && state.endTime;
-  const conflict = checked
-    ? sql`(case when exists (
-        select 1 from appointments
-        where organizer_email = ${email} and end_time > ${state.startTime} and start_time < ${state.endTime}
-          and status in (${sql.join(ACTIVE_STATUSES)}) and merged_into is null
-      ) then 1 else 0 end)`
-    : 0;
-  const { id, conflict: flag } = await insertAppointmentRow(db, state, source, at, conflict);
-  return { id, overlaps: Number(flag) === 1 };
-}
-
-async function insertAppointmentRow(
-  db: Db,
-  state: AppointmentState,
-  source: string,
-  at: string,
-  conflict: number | RawBuilder<unknown>,
-): Promise<{ id: number; conflict: number }> {
-  const columns: Record<string, string | number | null | RawBuilder<unknown>> = {
+  const columns: Record<string, string | number | null> = {
     ...stateColumns(state),
     source,
-    conflict,
+    conflict: 0,
     version: 1,
     merged_into: null,
     created_at: at,
     updated_at: at,
   };
   const names = Object.keys(columns);
-  const { rows } = await sql<{ id: number; conflict: number }>`
+  const { rows } = await sql<{ id: number }>`
     insert into appointments (${columnList(names)})
     values (${sql.join(names.map((n) => columns[n]))})
-    returning id, conflict`.execute(db);
-  const row = rows[0];
-  if (row === undefined) throw new Error('insert into appointments returned no id');
-  return row;
+    returning id`.execute(db);
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error('insert into appointments returned no id');
+  return id;
 }
 
 let insertColumns: { key: string; list: RawBuilder<unknown> } | null = null;

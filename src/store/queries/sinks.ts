@@ -10,14 +10,10 @@ import type { SinkStateRow } from '../schema.js';
  * the new version may fix what was refused.
  */
 export async function markSinksDirty(db: Db, appointmentId: number, sinks: readonly string[], nowMs: number, at: string): Promise<void> {
-  // One multi-row statement for every sink (one round trip per event, not one per sink). Distinct names:
-  // an upsert may not touch the same row twice in one statement.
-  const names = [...new Set(sinks)];
-  if (names.length === 0) return;
-  await db
-    .insertInto('sink_state')
-    .values(
-      names.map((sink) => ({
+  for (const sink of sinks) {
+    await db
+      .insertInto('sink_state')
+      .values({
         sink,
         appointment_id: appointmentId,
         synced_version: 0,
@@ -27,17 +23,17 @@ export async function markSinksDirty(db: Db, appointmentId: number, sinks: reado
         next_attempt_at: nowMs,
         last_error: null,
         updated_at: at,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['sink', 'appointment_id']).doUpdateSet({
-        state: sql<string>`case when sink_state.state = 'retrying' then 'retrying' else 'pending' end`,
-        next_attempt_at: sql<number>`case when sink_state.state = 'retrying' then sink_state.next_attempt_at else ${nowMs} end`,
-        attempts: sql<number>`case when sink_state.state = 'retrying' then sink_state.attempts else 0 end`,
-        updated_at: at,
-      }),
-    )
-    .execute();
+      })
+      .onConflict((oc) =>
+        oc.columns(['sink', 'appointment_id']).doUpdateSet({
+          state: sql<string>`case when sink_state.state = 'retrying' then 'retrying' else 'pending' end`,
+          next_attempt_at: sql<number>`case when sink_state.state = 'retrying' then sink_state.next_attempt_at else ${nowMs} end`,
+          attempts: sql<number>`case when sink_state.state = 'retrying' then sink_state.attempts else 0 end`,
+          updated_at: at,
+        }),
+      )
+      .execute();
+  }
 }
 
 export async function selectSinkStates(db: Db, appointmentIds: readonly number[]): Promise<SinkStateRow[]> {
