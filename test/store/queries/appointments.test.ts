@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentState } from '../../../src/appointments/lifecycle.js';
 import {
   insertAppointment,
-  insertAppointmentCheckingOverlap,
   insertAppointmentUids,
   markAppointmentMerged,
   moveUidsToAppointment,
@@ -141,30 +140,6 @@ describe.each(STORE_KINDS)('appointment queries (%s)', (kind) => {
     const found = await selectActiveOverlapping(t.store.db, email, '2031-04-01T10:00:00.000Z', '2031-04-01T11:00:00.000Z', self, 100);
     expect(found.map((r) => r.id).sort((a, b) => a - b)).toEqual([inside, tail, pending].sort((a, b) => a - b));
     expect(await selectActiveOverlapping(t.store.db, email, '2031-04-01T10:00:00.000Z', '2031-04-01T11:00:00.000Z', self, 1)).toHaveLength(1);
-
-    // A new appointment's insert finds overlaps exactly as selectActiveOverlapping does, and starts flagged when it has one.
-    const probe = async (uid: string, startTime: string, endTime: string, over: Partial<AppointmentState> = {}) => {
-      const s = state(uid, { organizer, startTime, endTime, ...over });
-      const placed = s.status === 'accepted' && s.startTime !== null && s.endTime !== null;
-      const expected = placed && (await selectActiveOverlapping(t.store.db, email, startTime, endTime, -1, 1)).length > 0;
-      const { id, overlaps } = await insertAppointmentCheckingOverlap(t.store.db, s, 'calcom_direct', AT);
-      expect(overlaps).toBe(expected);
-      expect((await selectAppointmentById(t.store.db, id))?.conflict).toBe(overlaps ? 1 : 0);
-      await markAppointmentMerged(t.store.db, id, self, AT); // out of the way of the next probe
-      return overlaps;
-    };
-    expect(await probe('ck-inside', '2031-04-01T10:20:00.000Z', '2031-04-01T10:25:00.000Z')).toBe(true);
-    expect(await probe('ck-touching', '2031-04-01T12:00:00.000Z', '2031-04-01T12:30:00.000Z')).toBe(false);
-    expect(await probe('ck-before', '2031-04-01T08:00:00.000Z', '2031-04-01T09:00:00.000Z')).toBe(false);
-    expect(await probe('ck-cancelled', '2031-04-01T10:00:00.000Z', '2031-04-01T11:00:00.000Z', { status: 'cancelled' })).toBe(false);
-    expect(await probe('ck-no-times', '2031-04-01T10:00:00.000Z', '2031-04-01T11:00:00.000Z', { startTime: null })).toBe(false);
-    const elsewhere = await insertAppointmentCheckingOverlap(
-      t.store.db,
-      state('ck-other-host', { organizer: { name: 'P', email: `other.${kind}@studio.example.com`, timeZone: null }, startTime: '2031-04-01T10:00:00.000Z', endTime: '2031-04-01T11:00:00.000Z' }),
-      'calcom_direct',
-      AT,
-    );
-    expect(elsewhere.overlaps).toBe(false);
 
     await setConflictFlag(t.store.db, inside, true);
     expect((await selectAppointmentById(t.store.db, inside))?.conflict).toBe(1);

@@ -9,14 +9,11 @@ import {
   moveEventsToAppointment,
   pruneRejectedDeliveries,
   selectEventByDedupKey,
-  selectDeliveryAndUidOwners,
   selectEventById,
-  selectFoldEventsOf,
   selectParkedEventsFor,
   selectProcessedEventsOf,
   updateEventOutcome,
 } from '../../../src/store/queries/events.js';
-import { insertAppointmentUids } from '../../../src/store/queries/appointments.js';
 import { openFreshStore, type OpenedTestStore } from '../../support/open-store.js';
 import { STORE_KINDS } from '../../support/stores.js';
 
@@ -100,52 +97,6 @@ describe.each(STORE_KINDS)('event log queries (%s)', (kind) => {
     await insertEvent(t.store.db, row({ booking_uid: 'park-c', result: 'parked' }));
     expect((await selectParkedEventsFor(t.store.db, ['park-a', 'park-b'])).map((r) => r.id)).toEqual([p1, p2]);
     expect(await selectParkedEventsFor(t.store.db, [])).toEqual([]);
-  });
-
-  it('selectDeliveryAndUidOwners: the delivery of a dedup key, the uids\' owners and placements, and their parked events, in one look-up', async () => {
-    const at = '2031-03-01T10:00:00.000Z';
-    const insertApp = async (uid: string, email: string | null, start: string | null, end: string | null) => {
-      const values = { calcom_booking_uid: uid, status: 'accepted', start_time: start, end_time: end, organizer_email: email, attendees: '[]' };
-      const extra = { metadata: '{}', source: 'calcom_direct', version: 1, conflict: 0, request_reschedule: 0, no_show: 0, created_at: at, updated_at: at };
-      const inserted = await t.store.db.insertInto('appointments').values({ ...values, ...extra }).returning('id').executeTakeFirstOrThrow();
-      return inserted.id;
-    };
-    const one = await insertApp('own-a', 'dana@x.test', '2031-04-01T10:00:00.000Z', '2031-04-01T11:00:00.000Z');
-    const two = await insertApp('own-c', null, null, null);
-    await insertAppointmentUids(t.store.db, one, ['own-a', 'own-b']);
-    await insertAppointmentUids(t.store.db, two, ['own-c']);
-    const delivered = (await insertEvent(t.store.db, row({ dedup_key: 'looked-up', booking_uid: 'own-a', appointment_id: one, action: 'created' }))) as number;
-    const p1 = (await insertEvent(t.store.db, row({ booking_uid: 'own-new', result: 'parked', event_json: '{"p":1}' }))) as number;
-    await insertEvent(t.store.db, row({ booking_uid: 'own-new', result: 'processed' }));
-    const p2 = (await insertEvent(t.store.db, row({ booking_uid: 'own-c', result: 'parked', event_json: '{"p":2}' }))) as number;
-    await insertEvent(t.store.db, row({ booking_uid: 'own-elsewhere', result: 'parked' }));
-
-    const found = await selectDeliveryAndUidOwners(t.store.db, 'looked-up', ['own-a', 'own-c', 'own-new', 'own-unknown']);
-    expect(found.delivery).toEqual({ id: delivered, result: 'processed', appointment_id: one, action: 'created', reason: null, booking_uid: 'own-a' });
-    expect([...found.owners].sort()).toEqual([['own-a', one], ['own-c', two]]);
-    expect(found.placements.get(one)).toEqual({ organizer_email: 'dana@x.test', start_time: '2031-04-01T10:00:00.000Z', end_time: '2031-04-01T11:00:00.000Z' });
-    expect(found.placements.get(two)).toEqual({ organizer_email: null, start_time: null, end_time: null });
-    expect(found.parked).toEqual([{ id: p1, event_json: '{"p":1}' }, { id: p2, event_json: '{"p":2}' }]);
-
-    const none = await selectDeliveryAndUidOwners(t.store.db, 'never-delivered', []);
-    expect(none).toEqual({ delivery: undefined, owners: new Map(), placements: new Map(), parked: [] });
-  });
-
-  it('selectFoldEventsOf: an appointment\'s processed events and the parked events of its uids, in log order', async () => {
-    await insertAppointmentUids(t.store.db, 301, ['fold-a', 'fold-b']);
-    await insertAppointmentUids(t.store.db, 302, ['fold-other']);
-    const a = (await insertEvent(t.store.db, row({ appointment_id: 301, booking_uid: 'fold-a' }))) as number;
-    const parkedB = (await insertEvent(t.store.db, row({ booking_uid: 'fold-b', result: 'parked' }))) as number;
-    await insertEvent(t.store.db, row({ appointment_id: 301, result: 'skipped', event_json: null }));
-    await insertEvent(t.store.db, row({ booking_uid: 'fold-other', result: 'parked' }));
-    await insertEvent(t.store.db, row({ appointment_id: 302 }));
-    const b = (await insertEvent(t.store.db, row({ appointment_id: 301 }))) as number;
-    const folded = await selectFoldEventsOf(t.store.db, 301);
-    expect(folded.map((r) => [r.id, r.result])).toEqual([
-      [a, 'processed'],
-      [parkedB, 'parked'],
-      [b, 'processed'],
-    ]);
   });
 
   it('moveEventsToAppointment re-points every event of a merged record', async () => {
