@@ -1,8 +1,10 @@
-// The one door through which events change the store. Where one process writes and each commit costs an
-// fsync (embedded SQLite), concurrent events share a transaction and a commit; where several instances
-// write (PostgreSQL), each event has its own transaction and the server groups the WAL flushes of
-// concurrent commits itself.
-import { sql } from 'kysely';
+// The one door through which events change the store. Group commit on both stores: events that arrive
+// while a transaction is being written wait and then share the next one, so a batch pays one BEGIN, one
+// COMMIT and one durable flush (an fsync on embedded SQLite, a WAL flush on PostgreSQL) instead of one per
+// event. A batch is optimistic: it runs its events one after the other in one transaction without savepoints;
+// if any of them fails, the whole transaction rolls back and each event runs again in a transaction of its
+// own (with the store's retries), so one bad or unlucky event never takes the others down with it. Failing
+// to reach the store fails the batch (503 for each), since a transaction of its own would fail alike.
 import type { Logger } from 'pino';
 import { CalsyncError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -19,7 +21,7 @@ export interface IntakeOptions {
 
 export class Intake {
   private readonly ctx: IntakeContext;
-  private readonly batcher: CommitBatcher<IncomingEvent, IntakeOutcome> | null;
+  private readonly batcher: CommitBatcher<IncomingEvent, IntakeOutcome>;
 
   constructor(
     private readonly store: Store,
@@ -29,46 +31,62 @@ export class Intake {
       now: options.now ?? (() => new Date()),
       sinks: options.sinks,
       locks: bookingLocksFor(store),
+      writes: store.eventWrites,
       log: options.log,
     };
-    this.batcher = store.groupsCommits ? new CommitBatcher((items) => this.runBatch(items)) : null;
+    this.batcher = new CommitBatcher((items) => this.runBatch(items));
   }
 
   /** Stores and applies one event; resolves only once it is durably committed. */
   async submit(incoming: IncomingEvent): Promise<IntakeOutcome> {
     try {
-      return this.batcher ? await this.batcher.submit(incoming) : await this.runAlone(incoming);
+      return await this.batcher.submit(incoming);
     } catch (err) {
       throw translateStoreError(err);
     }
   }
 
   async idle(): Promise<void> {
-    await this.batcher?.idle();
+    await this.batcher.idle();
   }
 
   private async runBatch(items: IncomingEvent[]): Promise<Settled<IntakeOutcome>[]> {
+    try {
+      return await this.runTogether(items);
+    } catch (error) {
+      if (isStoreUnreachable(error)) throw error;
+      if (items.length > 1 || this.retriesAlone(error)) {
+        this.ctx.log.warn({ err: error, events: items.length }, 'a batch of events failed; each runs again in a transaction of its own');
+      }
+    }
+    const results: Settled<IntakeOutcome>[] = [];
+    for (const item of items) {
+      try {
+        results.push({ ok: true, value: await this.runAlone(item) });
+      } catch (error) {
+        if (!isStoreUnreachable(error)) this.ctx.log.error({ err: error, trigger: item.trigger }, 'event failed; rolled back alone');
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
+  }
+
+  /** Every item in one transaction, in arrival order; throws (having rolled back) when any of them fails. */
+  private async runTogether(items: IncomingEvent[]): Promise<Settled<IntakeOutcome>[]> {
     const trx = await this.store.db.startTransaction().execute();
     const results: Settled<IntakeOutcome>[] = [];
     try {
-      for (const [i, item] of items.entries()) {
-        await sql.raw(`savepoint e${i}`).execute(trx);
-        try {
-          results.push({ ok: true, value: await recordEvent(trx, item, this.ctx) });
-          await sql.raw(`release savepoint e${i}`).execute(trx);
-        } catch (error) {
-          await sql.raw(`rollback to savepoint e${i}`).execute(trx);
-          await sql.raw(`release savepoint e${i}`).execute(trx);
-          this.ctx.log.error({ err: error, trigger: item.trigger }, 'event failed inside its batch; rolled back alone');
-          results.push({ ok: false, error });
-        }
-      }
+      for (const item of items) results.push({ ok: true, value: await recordEvent(trx, item, this.ctx) });
       await trx.commit().execute();
     } catch (err) {
       await trx.rollback().execute().catch(() => {});
       throw err;
     }
     return results;
+  }
+
+  private retriesAlone(error: unknown): boolean {
+    return error instanceof ConcurrentDuplicateError || this.store.isTransientConflict(error);
   }
 
   /** One transaction of its own, again when it lost a race with a concurrent one (the store knows which errors say so). */

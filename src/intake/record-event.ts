@@ -10,23 +10,25 @@ import {
   countDuplicateDelivery,
   insertEvent,
   moveEventsToAppointment,
+  selectDeliveryAndUidOwners,
   selectEventByDedupKey,
-  selectParkedEventsFor,
+  selectFoldEventsOf,
+  type DeliveryRow,
+  type UidOwnerPlacement,
   selectProcessedEventsOf,
   updateEventOutcome,
 } from '../store/queries/events.js';
 import {
-  insertAppointment,
+  insertAppointmentCheckingOverlap,
   insertAppointmentUids,
   markAppointmentMerged,
   moveUidsToAppointment,
   selectAppointmentById,
-  selectAppointmentIdsByUids,
-  selectUidsOf,
   updateAppointmentState,
 } from '../store/queries/appointments.js';
 import { adoptSinkStates, markSinksDirty } from '../store/queries/sinks.js';
-import type { BookingLocks } from './locks.js';
+import type { EventWrites } from '../store/queries/event-writes.js';
+import type { BookingLocks, LockPlacement } from './locks.js';
 import { refreshConflicts, type Placement } from './refresh-conflicts.js';
 import { isActive } from '../appointments/conflicts.js';
 
@@ -56,6 +58,8 @@ export interface IntakeContext {
   /** Sinks that mirror appointments (e.g. ['notion']); each change marks them dirty. */
   sinks: readonly string[];
   locks: BookingLocks;
+  /** The store's writes of the common paths (one statement each where statements are round trips). */
+  writes: EventWrites;
   log: Logger;
 }
 
@@ -73,9 +77,14 @@ export class ConcurrentDuplicateError extends Error {
 export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeContext): Promise<IntakeOutcome> {
   const now = ctx.now();
   const at = now.toISOString();
-  // Locks first: a second delivery of the same event waits here, then sees the first one's log row.
-  if (incoming.event) await ctx.locks.lockUids(db, uidsOf(incoming.event));
-  const existing = await selectEventByDedupKey(db, incoming.dedupKey);
+  const uids = incoming.event ? uidsOf(incoming.event) : [];
+  // Locks first: a second delivery of the same event waits here, then sees the first one's log row. An event
+  // of one booking (no reschedule link) most often sits where its appointment sits, or has none yet: its
+  // organizer locks come in the same statement, and the overlap step below then needs none of its own.
+  const held = uids.length > 0 ? await ctx.locks.lockUids(db, uids, incoming.event && isLoneBooking(incoming.event) ? [placementOf(incoming.event)] : undefined) : undefined;
+  // One round trip after the uid locks: the dedup look-up, the uids' owners and where those sit (for the
+  // organizer locks), and the uids' parked events (for a new appointment).
+  const { delivery: existing, owners: known, placements, parked } = await selectDeliveryAndUidOwners(db, incoming.dedupKey, uids);
   if (existing && existing.result !== 'parked') {
     await countDuplicateDelivery(db, existing.id, at);
     return outcomeOfRow(existing, true);
@@ -88,14 +97,9 @@ export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeCo
     return { status: 'skipped', duplicate: false, eventId: id, appointmentId: null, reason };
   }
 
-  const known = await selectAppointmentIdsByUids(db, uidsOf(incoming.event));
   const event = orientReschedule(incoming.event, await knownUidsFor(db, incoming.event, known));
   const owner = await findOwner(db, event, known);
-  await ctx.locks.lockOrganizers(
-    db,
-    [{ email: event.booking.organizer?.email, startTime: event.booking.startTime, endTime: event.booking.endTime }],
-    owner.appointmentIds,
-  );
+  await ctx.locks.lockOrganizers(db, [placementOf(event)], owner.appointmentIds, lockPlacementsOf(placements), held);
   const log: EventLogWriter = {
     incoming,
     at,
@@ -117,9 +121,9 @@ export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeCo
       const eventId = await log.write({ result: 'parked', appointment_id: null, action: null, reason: 'booking not yet known' });
       return { status: 'parked', duplicate: existing !== undefined, eventId, bookingUid: event.booking.uid };
     }
-    return createAppointment(db, incoming, event, owner.linked, log, now, ctx);
+    return createAppointment(db, incoming, event, owner.linked, parsedParked(parked), log, now, ctx);
   }
-  return applyToAppointment(db, event, owner, log, now, ctx);
+  return applyToAppointment(db, event, owner, known, log, now, ctx);
 }
 
 /**
@@ -181,22 +185,41 @@ async function createAppointment(
   incoming: IncomingEvent,
   event: DomainEvent,
   linked: boolean,
+  /** The parked events of the event's uids (read with the uids' owners, under the uid locks). */
+  parkedOfUids: readonly KnownEvent[],
   log: EventLogWriter,
   now: Date,
   ctx: IntakeContext,
 ): Promise<IntakeOutcome> {
   const at = now.toISOString();
-  const parked = (await parkedEventsFor(db, uidsOf(event))).filter((p) => p.id !== log.existingId);
+  const parked = parkedOfUids.filter((p) => p.id !== log.existingId);
   const state = deriveAppointment([...parked, { id: log.existingId ?? NEW_EVENT_ID, event }]);
   if (!state) throw new Error('an event that can create an appointment derived none');
   const source = ownAppointmentIdOf(event.booking.metadata) !== null ? 'calsync' : incoming.source === 'reconcile' ? 'reconcile' : 'calcom_direct';
-  const appointmentId = await insertAppointment(db, state, source, at);
-  await insertAppointmentUids(db, appointmentId, [state.uid, ...state.previousUids]);
   const action = linked ? 'linked' : actionOf(event, null);
+  if (parked.length === 0 && log.existingId === null) {
+    // The common case, a booking seen for the first time with nothing parked: its writes in one go.
+    const written = await ctx.writes.insertNewAppointment(db, {
+      state,
+      source,
+      uids: [state.uid, ...state.previousUids],
+      event: newRow(incoming, at, JSON.stringify(event), { result: 'processed', appointment_id: null, action, reason: null }, event.booking.uid),
+      sinks: ctx.sinks,
+      nowMs: now.getTime(),
+      at,
+    });
+    if (written.eventId === null) throw new ConcurrentDuplicateError();
+    if (written.overlaps) await refreshConflicts(db, written.appointmentId, null, state, ctx.log);
+    return { status: 'processed', duplicate: false, eventId: written.eventId, appointmentId: written.appointmentId, action };
+  }
+  const { id: appointmentId, overlaps } = await insertAppointmentCheckingOverlap(db, state, source, at);
+  await insertAppointmentUids(db, appointmentId, [state.uid, ...state.previousUids]);
   const eventId = await log.write({ result: 'processed', appointment_id: appointmentId, action, reason: null });
   await adoptParked(db, parked, appointmentId);
   await markSinksDirty(db, appointmentId, ctx.sinks, now.getTime(), at);
-  await refreshConflicts(db, appointmentId, null, state, ctx.log);
+  // A new row that overlaps nothing (found by its insert, under the organizer locks) leaves every flag as
+  // it is; otherwise the full refresh flags its neighbours and logs them.
+  if (overlaps) await refreshConflicts(db, appointmentId, null, state, ctx.log);
   return { status: 'processed', duplicate: false, eventId, appointmentId, action };
 }
 
@@ -204,21 +227,25 @@ async function applyToAppointment(
   db: Db,
   event: DomainEvent,
   owner: Owner,
+  known: ReadonlyMap<string, number>,
   log: EventLogWriter,
   now: Date,
   ctx: IntakeContext,
 ): Promise<IntakeOutcome> {
   const at = now.toISOString();
-  await ctx.locks.lockAppointments(db, owner.appointmentIds);
+  // The row locks return the rows: the survivor's row is read as locked (a merge below leaves it as it is).
+  const locked = await ctx.locks.lockAppointments(db, owner.appointmentIds);
   const [keepId, ...absorbedIds] = owner.appointmentIds as [number, ...number[]];
   for (const absorbed of absorbedIds) await mergeAppointment(db, absorbed, keepId, now, ctx);
 
-  const row = await selectAppointmentById(db, keepId);
+  const row = locked.find((r) => r.id === keepId);
   if (!row) throw new Error(`appointment ${keepId} vanished inside its transaction`);
-  await insertAppointmentUids(db, keepId, uidsOf(event));
-  const uids = await selectUidsOf(db, keepId);
-  const parked = (await parkedEventsFor(db, uids)).filter((p) => p.id !== log.existingId);
-  const logged = await processedEventsOf(db, keepId);
+  // Uid rows are moved by merges but never deleted while their appointment exists (it is locked above), so
+  // uids that all had an owner when read need no insert: it would change nothing.
+  const eventUids = uidsOf(event);
+  if (eventUids.some((uid) => !known.has(uid))) await insertAppointmentUids(db, keepId, eventUids);
+  // Its processed events and the parked ones of its uids (the event's own included, registered above).
+  const { logged, parked } = await foldEventsOf(db, keepId, log.existingId);
   const state = deriveAppointment([...logged, ...parked, { id: log.existingId ?? NEW_EVENT_ID, event }]);
   const before: Placement = {
     organizerEmail: row.organizer_email,
@@ -229,6 +256,21 @@ async function applyToAppointment(
   };
   const action = owner.linked ? 'linked' : actionOf(event, row.status as AppointmentState['status']);
 
+  if (log.existingId === null && parked.length === 0) {
+    // The common case, nothing parked to adopt: the event's row, the new state and the dirty sinks in one go.
+    const written = await ctx.writes.writeAppointmentChange(db, {
+      event: newRow(log.incoming, at, JSON.stringify(event), { result: 'processed', appointment_id: keepId, action, reason: null }, event.booking.uid),
+      current: row,
+      state,
+      sinks: ctx.sinks,
+      alwaysDirty: state !== null && absorbedIds.length > 0,
+      nowMs: now.getTime(),
+      at,
+    });
+    if (written.eventId === null) throw new ConcurrentDuplicateError();
+    if (state) await refreshConflicts(db, keepId, before, state, ctx.log);
+    return { status: 'processed', duplicate: false, eventId: written.eventId, appointmentId: keepId, action };
+  }
   const eventId = await log.write({ result: 'processed', appointment_id: keepId, action, reason: null });
   await adoptParked(db, parked, keepId);
   if (state) {
@@ -249,13 +291,39 @@ async function mergeAppointment(db: Db, absorbedId: number, keepId: number, now:
   ctx.log.info({ appointment_id: keepId, merged: absorbedId }, 'two appointment records proved to be one booking; merged');
 }
 
+/** An event that speaks of one booking only: no reschedule link to another uid. */
+function isLoneBooking(event: DomainEvent): boolean {
+  return event.previousUid === null || event.previousUid === event.booking.uid;
+}
+
+function placementOf(event: DomainEvent): LockPlacement {
+  return { email: event.booking.organizer?.email, startTime: event.booking.startTime, endTime: event.booking.endTime };
+}
+
+function lockPlacementsOf(placements: ReadonlyMap<number, UidOwnerPlacement>): Map<number, LockPlacement> {
+  const out = new Map<number, LockPlacement>();
+  for (const [id, p] of placements) out.set(id, { email: p.organizer_email, startTime: p.start_time, endTime: p.end_time });
+  return out;
+}
+
 async function processedEventsOf(db: Db, appointmentId: number): Promise<KnownEvent[]> {
   const rows = await selectProcessedEventsOf(db, appointmentId);
   return rows.map((r) => ({ id: r.id, event: JSON.parse(r.event_json as string) as DomainEvent }));
 }
 
-async function parkedEventsFor(db: Db, uids: readonly string[]): Promise<KnownEvent[]> {
-  const rows = await selectParkedEventsFor(db, uids);
+async function foldEventsOf(db: Db, appointmentId: number, existingId: number | null): Promise<{ logged: KnownEvent[]; parked: KnownEvent[] }> {
+  const logged: KnownEvent[] = [];
+  const parked: KnownEvent[] = [];
+  for (const r of await selectFoldEventsOf(db, appointmentId)) {
+    // The parked row of an earlier delivery of this very event is the event itself, folded as the newest.
+    if (r.event_json === null || (r.result === 'parked' && r.id === existingId)) continue;
+    const known = { id: r.id, event: JSON.parse(r.event_json) as DomainEvent };
+    (r.result === 'parked' ? parked : logged).push(known);
+  }
+  return { logged, parked };
+}
+
+function parsedParked(rows: readonly Pick<EventRow, 'id' | 'event_json'>[]): KnownEvent[] {
   return rows.filter((r) => r.event_json !== null).map((r) => ({ id: r.id, event: JSON.parse(r.event_json as string) as DomainEvent }));
 }
 
@@ -290,7 +358,7 @@ async function duplicateOfConcurrent(db: Db, dedupKey: string): Promise<IntakeOu
   return outcomeOfRow(row, true);
 }
 
-function outcomeOfRow(row: EventRow, duplicate: boolean): IntakeOutcome {
+function outcomeOfRow(row: DeliveryRow, duplicate: boolean): IntakeOutcome {
   if (row.result === 'processed' && row.appointment_id !== null) {
     return { status: 'processed', duplicate, eventId: row.id, appointmentId: row.appointment_id, action: row.action ?? 'processed' };
   }

@@ -222,15 +222,18 @@ function later(a: string | null, b: string | null): string | null {
 
 /**
  * Where the page after a full one starts: just before the newest updatedAt on it (1 ms, so an exclusive
- * bound still includes that instant), skipping the items of that instant this page already read. When the
- * whole page shares the instant the previous page ended on, the offset grows instead (a tie group larger
- * than a page). Items without updatedAt cannot move the key: the offset grows.
+ * bound still includes that instant), skipping the items of that instant this page already read. When that
+ * key is not later than the current one, the offset grows instead: a tie group larger than a page, or, with
+ * an inclusive bound, a page of the instant just before the current key's (fix: the key then moved back, its
+ * page re-read that instant, and two pages alternated until the page limit, never reaching the rest). So the
+ * key only moves forward and the offset grows meanwhile: the walk ends. Items without updatedAt cannot move
+ * the key: the offset grows.
  */
 function nextPage(page: readonly ApiBooking[], after: string | null, skip: number, pageSize: number): { after: string | null; skip: number } {
   const newest = page.reduce<string | null>((m, b) => later(m, b.updatedAt ?? null), null);
   if (newest === null) return { after, skip: skip + pageSize };
   const from = new Date(Date.parse(newest) - 1).toISOString();
-  if (from === after) return { after, skip: skip + pageSize };
+  if (after !== null && Date.parse(from) <= Date.parse(after)) return { after, skip: skip + pageSize };
   const atNewest = page.filter((b) => b.updatedAt !== null && b.updatedAt !== undefined && Date.parse(b.updatedAt) === Date.parse(newest)).length;
   return { after: from, skip: atNewest };
 }

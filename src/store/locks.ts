@@ -4,6 +4,7 @@
 // writing process whose transactions are already serial, so every lock there is a no-op.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './db.js';
+import type { AppointmentRow } from './schema.js';
 
 export interface AdvisoryLock {
   /** What is locked, e.g. `calsync:uid:<uid>`; hashed with the schema into the key (advisoryKey). */
@@ -21,6 +22,11 @@ export interface StoreLocks {
   advisory(db: Db, plan: () => readonly AdvisoryLock[] | Promise<readonly AdvisoryLock[]>): Promise<void>;
   /** Row locks on appointments (select ... for update), taken in id order, inside the transaction `db`. */
   appointments(db: Db, ids: readonly number[]): Promise<void>;
+  /**
+   * The same row locks, returning the locked rows (in id order) in the same round trip; where locks are
+   * no-ops, a plain read of the rows.
+   */
+  lockedAppointments(db: Db, ids: readonly number[]): Promise<AppointmentRow[]>;
   /**
    * Runs `work` while this instance holds the named lock across instances (released when `work` ends, or
    * by the server if the process dies); `{ ran: false }` at once when another instance holds it.
@@ -40,6 +46,12 @@ export function advisoryKey(name: string): RawBuilder<unknown> {
 export const SINGLE_WRITER_LOCKS: StoreLocks = {
   async advisory() {},
   async appointments() {},
+  async lockedAppointments(trx, ids) {
+    const sorted = sortedIds(ids);
+    if (sorted.length === 0) return [];
+    const { rows } = await sql<AppointmentRow>`select * from appointments where id in (${sql.join(sorted)}) order by id`.execute(trx);
+    return rows;
+  },
   async exclusive(_name, work) {
     return { ran: true, value: await work() };
   },
@@ -58,8 +70,14 @@ export function postgresLocks(db: Db): StoreLocks {
       await sql`select ${sql.join(calls)}`.execute(trx);
     },
     async appointments(trx, ids) {
-      const sorted = [...new Set(ids)].sort((a, b) => a - b);
+      const sorted = sortedIds(ids);
       if (sorted.length > 0) await sql`select id from appointments where id in (${sql.join(sorted)}) order by id for update`.execute(trx);
+    },
+    async lockedAppointments(trx, ids) {
+      const sorted = sortedIds(ids);
+      if (sorted.length === 0) return [];
+      const { rows } = await sql<AppointmentRow>`select * from appointments where id in (${sql.join(sorted)}) order by id for update`.execute(trx);
+      return rows;
     },
     async exclusive(name, work) {
       // The lock's transaction stays open for the work on a connection of its own and does nothing else;
@@ -74,4 +92,8 @@ export function postgresLocks(db: Db): StoreLocks {
       });
     },
   };
+}
+
+function sortedIds(ids: readonly number[]): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
 }

@@ -1,5 +1,6 @@
 // Opens the configured store (embedded SQLite by default, PostgreSQL with DATABASE_URL), migrates it,
 // and hands out one Kysely handle that every query function takes.
+import { EVENT_WRITES_AT_ONCE, EVENT_WRITES_STEP_BY_STEP, type EventWrites } from './queries/event-writes.js';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -20,12 +21,14 @@ export interface Store {
   /** The embedded store's directory (DATA_DIR); null on PostgreSQL, which keeps everything in the database. */
   readonly dataDir: string | null;
   /**
-   * True when one process writes at a time and each commit costs an fsync (embedded SQLite): intake then
-   * groups concurrent events into one transaction. False where several instances write at once.
+   * Whether the database aborted a transaction for a conflict with a concurrent one (serialization failure,
+   * deadlock), so that running it again may succeed. Never on the single-writer embedded store.
    */
-  readonly groupsCommits: boolean;
+  isTransientConflict(err: unknown): boolean;
   /** Locks between writers (no-ops where one process writes). */
   readonly locks: StoreLocks;
+  /** The intake's common writes, in the shape cheapest for this database (queries/event-writes.ts). */
+  readonly eventWrites: EventWrites;
   /**
    * Runs `work` in a transaction of its own, again (a bounded number of times) when the database aborted it
    * for a conflict with a concurrent one (serialization failure, deadlock) or when `retryAlso` says so.
@@ -96,14 +99,20 @@ type Opened = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; pool: pg
 const PG_RETRYABLE_CODES = new Set(['40001', '40P01']);
 const MAX_TRANSACTION_ATTEMPTS = 5;
 
+function isPostgresConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && PG_RETRYABLE_CODES.has(code);
+}
+
 /** How the store is written safely: the one place that knows which database it is. */
-type Writing = Pick<Store, 'dataDir' | 'groupsCommits' | 'locks' | 'transactionWithRetry' | 'leadership'> & { releaseSessions(): Promise<void> };
+type Writing = Pick<Store, 'dataDir' | 'isTransientConflict' | 'eventWrites' | 'locks' | 'transactionWithRetry' | 'leadership'> & { releaseSessions(): Promise<void> };
 
 function writing(db: Db, opened: Opened): Writing {
   if (opened.kind === 'sqlite') {
     return {
       dataDir: opened.dataDir,
-      groupsCommits: true,
+      isTransientConflict: () => false,
+      eventWrites: EVENT_WRITES_STEP_BY_STEP,
       locks: SINGLE_WRITER_LOCKS,
       // One writer: a transaction never loses a race, so only the caller's own reasons repeat it.
       transactionWithRetry: (work, retryAlso) => transactionWithRetry(db, work, (err) => retryAlso?.(err) ?? false),
@@ -115,13 +124,10 @@ function writing(db: Db, opened: Opened): Writing {
   const leaderships = new Set<Leadership>();
   return {
     dataDir: null,
-    groupsCommits: false,
+    isTransientConflict: isPostgresConflict,
+    eventWrites: EVENT_WRITES_AT_ONCE,
     locks: postgresLocks(db),
-    transactionWithRetry: (work, retryAlso) =>
-      transactionWithRetry(db, work, (err) => {
-        const code = (err as { code?: string }).code;
-        return (code !== undefined && PG_RETRYABLE_CODES.has(code)) || (retryAlso?.(err) ?? false);
-      }),
+    transactionWithRetry: (work, retryAlso) => transactionWithRetry(db, work, (err) => isPostgresConflict(err) || (retryAlso?.(err) ?? false)),
     leadership(name, log, options) {
       const leadership = new AdvisoryLockLeadership(pool, db, name, log, options);
       leaderships.add(leadership);

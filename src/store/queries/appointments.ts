@@ -3,8 +3,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AppointmentState } from '../../appointments/lifecycle.js';
 import type { AppointmentStatus, Attendee } from '../../appointments/types.js';
-import { ACTIVE_STATUSES } from '../../appointments/conflicts.js';
-import type { Db } from '../store.js';
+import { ACTIVE_STATUSES, isActive } from '../../appointments/conflicts.js';
+import type { Db } from '../db.js';
 import type { AppointmentRow } from '../schema.js';
 
 export async function selectAppointmentIdsByUids(db: Db, uids: readonly string[]): Promise<Map<string, number>> {
@@ -88,23 +88,75 @@ function stateColumns(state: AppointmentState) {
 }
 
 export async function insertAppointment(db: Db, state: AppointmentState, source: string, at: string): Promise<number> {
-  const columns: Record<string, string | number | null> = {
+  return (await insertAppointmentRow(db, state, source, at, 0)).id;
+}
+
+/**
+ * Inserts a new appointment and, in the same statement, finds whether it overlaps an active appointment of
+ * the same organizer (the look-up `selectActiveOverlapping` makes, as `exists`); its `conflict` flag starts
+ * as that answer. `overlaps` false means the overlap refresh of the new row has nothing to do.
+ */
+export async function insertAppointmentCheckingOverlap(
+  db: Db,
+  state: AppointmentState,
+  source: string,
+  at: string,
+): Promise<{ id: number; overlaps: boolean }> {
+  const { rows } = await appointmentInsert(state, source, at, overlapFlag(state)).execute(db);
+  const row = rows[0];
+  if (row === undefined) throw new Error('insert into appointments returned no id');
+  return { id: row.id, overlaps: Number(row.conflict) === 1 };
+}
+
+/**
+ * The `conflict` value of a new appointment: whether it overlaps an active appointment of the same organizer
+ * (the look-up `selectActiveOverlapping` makes, as `exists`), or 0 for one that cannot overlap.
+ */
+export function overlapFlag(state: AppointmentState): number | RawBuilder<unknown> {
+  const email = state.organizer?.email ?? null;
+  const checked = isActive(state.status) && email && state.startTime && state.endTime;
+  if (!checked) return 0;
+  return sql`(case when exists (
+      select 1 from appointments
+      where organizer_email = ${email} and end_time > ${state.startTime} and start_time < ${state.endTime}
+        and status in (${sql.join(ACTIVE_STATUSES)}) and merged_into is null
+    ) then 1 else 0 end)`;
+}
+
+async function insertAppointmentRow(
+  db: Db,
+  state: AppointmentState,
+  source: string,
+  at: string,
+  conflict: number | RawBuilder<unknown>,
+): Promise<{ id: number; conflict: number }> {
+  const { rows } = await appointmentInsert(state, source, at, conflict).execute(db);
+  const row = rows[0];
+  if (row === undefined) throw new Error('insert into appointments returned no id');
+  return row;
+}
+
+/** `insert into appointments ... returning id, conflict` of a new appointment (version 1). */
+export function appointmentInsert(
+  state: AppointmentState,
+  source: string,
+  at: string,
+  conflict: number | RawBuilder<unknown>,
+): RawBuilder<{ id: number; conflict: number }> {
+  const columns: Record<string, string | number | null | RawBuilder<unknown>> = {
     ...stateColumns(state),
     source,
-    conflict: 0,
+    conflict,
     version: 1,
     merged_into: null,
     created_at: at,
     updated_at: at,
   };
   const names = Object.keys(columns);
-  const { rows } = await sql<{ id: number }>`
+  return sql<{ id: number; conflict: number }>`
     insert into appointments (${columnList(names)})
     values (${sql.join(names.map((n) => columns[n]))})
-    returning id`.execute(db);
-  const id = rows[0]?.id;
-  if (id === undefined) throw new Error('insert into appointments returned no id');
-  return id;
+    returning id, conflict`;
 }
 
 let insertColumns: { key: string; list: RawBuilder<unknown> } | null = null;
@@ -121,12 +173,26 @@ function columnList(names: readonly string[]): RawBuilder<unknown> {
 
 /** Writes the derived state when it differs from the row; returns the new version, or null when unchanged. */
 export async function updateAppointmentState(db: Db, current: AppointmentRow, state: AppointmentState, at: string): Promise<number | null> {
+  const update = appointmentUpdate(current, state, at);
+  if (update === null) return null;
+  await update.sql.execute(db);
+  return update.version;
+}
+
+/**
+ * The update that writes the derived state over `current` (its next version), or null when the state is
+ * what the row already holds.
+ */
+export function appointmentUpdate(current: AppointmentRow, state: AppointmentState, at: string): { version: number; sql: RawBuilder<unknown> } | null {
   const columns = stateColumns(state);
-  const changed = (Object.keys(columns) as (keyof typeof columns)[]).some((k) => columns[k] !== current[k]);
-  if (!changed) return null;
+  const names = Object.keys(columns) as (keyof typeof columns)[];
+  if (!names.some((k) => columns[k] !== current[k])) return null;
   const version = current.version + 1;
-  await db.updateTable('appointments').set({ ...columns, version, updated_at: at }).where('id', '=', current.id).execute();
-  return version;
+  const sets = names.map((k) => sql`${sql.ref(k)} = ${columns[k]}`);
+  return {
+    version,
+    sql: sql`update appointments set ${sql.join(sets)}, version = ${version}, updated_at = ${at} where id = ${current.id}`,
+  };
 }
 
 /** Reads a row back into the domain state (for appointments that have no events yet, e.g. made through the API). */

@@ -1,8 +1,8 @@
 // The append-only event log. Rows are never deleted; a parked row is updated once its booking appears.
 // The queries on every webhook's path are written as `sql` templates: Kysely runs them without building and
 // compiling a query tree each time, which is a large share of the intake's CPU (see BENCHMARKS.md).
-import { sql } from 'kysely';
-import type { Db } from '../store.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db.js';
 import type { EventResult, EventRow, NewEventRow } from '../schema.js';
 
 export async function selectEventByDedupKey(db: Db, dedupKey: string): Promise<EventRow | undefined> {
@@ -10,18 +10,87 @@ export async function selectEventByDedupKey(db: Db, dedupKey: string): Promise<E
   return rows[0];
 }
 
+export type DeliveryRow = Pick<EventRow, 'id' | 'result' | 'appointment_id' | 'action' | 'reason' | 'booking_uid'>;
+
+/** Where an appointment sits (organizer and times), to choose the locks of an overlap check. */
+export interface UidOwnerPlacement {
+  organizer_email: string | null;
+  start_time: string | null;
+  end_time: string | null;
+}
+
+/**
+ * The intake's first look-up in one statement (one round trip), made after the uid locks: the log row of an
+ * earlier delivery with this dedup key, if any; which appointment each of `uids` belongs to (uids not
+ * registered are absent) and where each of those appointments sits; and the parked events of `uids`, in
+ * log order (what a new appointment of these uids folds in; parked rows of a uid are written only under its
+ * lock, so they are as current here as in any later statement of the transaction).
+ */
+export async function selectDeliveryAndUidOwners(
+  db: Db,
+  dedupKey: string,
+  uids: readonly string[],
+): Promise<{
+  delivery: DeliveryRow | undefined;
+  owners: Map<string, number>;
+  placements: Map<number, UidOwnerPlacement>;
+  parked: Pick<EventRow, 'id' | 'event_json'>[];
+}> {
+  type Row = DeliveryRow &
+    UidOwnerPlacement & { kind: 'event' | 'uid' | 'parked'; uid: string | null; found: number | null; event_json: string | null };
+  const byKey = sql`select 'event' as kind, id, result, appointment_id, action, reason, booking_uid, null as uid,
+      null as found, null as organizer_email, null as start_time, null as end_time, null as event_json
+    from events where dedup_key = ${dedupKey}`;
+  const query =
+    uids.length === 0
+      ? byKey
+      : sql`${byKey}
+    union all
+    select 'uid' as kind, null, null, u.appointment_id, null, null, null, u.uid,
+      a.id, a.organizer_email, a.start_time, a.end_time, null
+    from appointment_uids u left join appointments a on a.id = u.appointment_id
+    where u.uid in (${sql.join(uids)})
+    union all
+    select 'parked' as kind, id, null, null, null, null, null, null, null, null, null, null, event_json
+    from events where booking_uid in (${sql.join(uids)}) and result = 'parked'`;
+  const { rows } = await sql<Row>`${query}`.execute(db);
+  let delivery: DeliveryRow | undefined;
+  const owners = new Map<string, number>();
+  const placements = new Map<number, UidOwnerPlacement>();
+  const parked: Pick<EventRow, 'id' | 'event_json'>[] = [];
+  for (const r of rows) {
+    if (r.kind === 'event') {
+      delivery = { id: r.id, result: r.result, appointment_id: r.appointment_id, action: r.action, reason: r.reason, booking_uid: r.booking_uid };
+    } else if (r.kind === 'parked') {
+      parked.push({ id: r.id, event_json: r.event_json });
+    } else if (r.uid !== null && r.appointment_id !== null) {
+      owners.set(r.uid, r.appointment_id);
+      if (r.found !== null) {
+        placements.set(r.appointment_id, { organizer_email: r.organizer_email, start_time: r.start_time, end_time: r.end_time });
+      }
+    }
+  }
+  parked.sort((a, b) => a.id - b.id);
+  return { delivery, owners, placements, parked };
+}
+
 /** Inserts unless the dedup key exists (another delivery got there first); returns the new id or null. */
 export async function insertEvent(db: Db, row: NewEventRow): Promise<number | null> {
-  const { rows } = await sql<{ id: number }>`
+  const { rows } = await eventInsert(row).execute(db);
+  return rows[0]?.id ?? null;
+}
+
+/** `insert into events ... on conflict (dedup_key) do nothing returning id`; `appointmentId` overrides the row's. */
+export function eventInsert(row: NewEventRow, appointmentId: RawBuilder<unknown> | number | null = row.appointment_id ?? null): RawBuilder<{ id: number }> {
+  return sql<{ id: number }>`
     insert into events (received_at, source, trigger, dedup_key, booking_uid, appointment_id, result, action, reason,
                         raw_body, headers, event_json, sent_at, duplicate_count, last_duplicate_at, replay_of, webhook_version)
     values (${row.received_at}, ${row.source}, ${row.trigger}, ${row.dedup_key}, ${row.booking_uid ?? null},
-            ${row.appointment_id ?? null}, ${row.result}, ${row.action ?? null}, ${row.reason ?? null}, ${row.raw_body},
+            ${appointmentId}, ${row.result}, ${row.action ?? null}, ${row.reason ?? null}, ${row.raw_body},
             ${row.headers}, ${row.event_json ?? null}, ${row.sent_at ?? null}, 0, ${row.last_duplicate_at ?? null},
             ${row.replay_of ?? null}, ${row.webhook_version ?? null})
     on conflict (dedup_key) do nothing
-    returning id`.execute(db);
-  return rows[0]?.id ?? null;
+    returning id`;
 }
 
 export async function countDuplicateDelivery(db: Db, id: number, at: string): Promise<void> {
@@ -63,6 +132,21 @@ export async function selectParkedEventsFor(db: Db, uids: readonly string[]): Pr
   const { rows } = await sql<Pick<EventRow, 'id' | 'event_json' | 'action'>>`
     select id, event_json, action from events
     where booking_uid in (${sql.join(uids)}) and result = 'parked'
+    order by id`.execute(db);
+  return rows;
+}
+
+/**
+ * Everything a fold of one appointment reads, in one statement (one round trip): its processed events and
+ * the parked events that speak of any of its uids, in log order. The two sets are disjoint (by `result`).
+ */
+export async function selectFoldEventsOf(db: Db, appointmentId: number): Promise<Pick<EventRow, 'id' | 'event_json' | 'result'>[]> {
+  const { rows } = await sql<Pick<EventRow, 'id' | 'event_json' | 'result'>>`
+    select id, event_json, result from events
+    where appointment_id = ${appointmentId} and result = 'processed' and event_json is not null
+    union all
+    select id, event_json, result from events
+    where booking_uid in (select uid from appointment_uids where appointment_id = ${appointmentId}) and result = 'parked'
     order by id`.execute(db);
   return rows;
 }

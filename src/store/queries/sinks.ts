@@ -1,7 +1,7 @@
 // Per-appointment sync state of each sink (level-triggered: the row says which version the outside world
 // shows; a worker brings it up to the appointment's current version).
-import { sql } from 'kysely';
-import type { Db } from '../store.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db.js';
 import type { SinkStateRow } from '../schema.js';
 
 /**
@@ -10,30 +10,27 @@ import type { SinkStateRow } from '../schema.js';
  * the new version may fix what was refused.
  */
 export async function markSinksDirty(db: Db, appointmentId: number, sinks: readonly string[], nowMs: number, at: string): Promise<void> {
-  for (const sink of sinks) {
-    await db
-      .insertInto('sink_state')
-      .values({
-        sink,
-        appointment_id: appointmentId,
-        synced_version: 0,
-        state: 'pending',
-        external_id: null,
-        attempts: 0,
-        next_attempt_at: nowMs,
-        last_error: null,
-        updated_at: at,
-      })
-      .onConflict((oc) =>
-        oc.columns(['sink', 'appointment_id']).doUpdateSet({
-          state: sql<string>`case when sink_state.state = 'retrying' then 'retrying' else 'pending' end`,
-          next_attempt_at: sql<number>`case when sink_state.state = 'retrying' then sink_state.next_attempt_at else ${nowMs} end`,
-          attempts: sql<number>`case when sink_state.state = 'retrying' then sink_state.attempts else 0 end`,
-          updated_at: at,
-        }),
-      )
-      .execute();
-  }
+  const upsert = sinksDirtyUpsert(appointmentId, sinks, nowMs, at);
+  if (upsert) await upsert.execute(db);
+}
+
+/**
+ * markSinksDirty's statement, for composing: one multi-row upsert for every sink (one round trip per event,
+ * not one per sink), or null for no sinks. `appointmentId` may be an expression (the id of a row inserted in
+ * the same statement).
+ */
+export function sinksDirtyUpsert(appointmentId: number | RawBuilder<unknown>, sinks: readonly string[], nowMs: number, at: string): RawBuilder<unknown> | null {
+  // Distinct names: an upsert may not touch the same row twice in one statement.
+  const names = [...new Set(sinks)];
+  if (names.length === 0) return null;
+  const rows = names.map((sink) => sql`(${sink}, ${appointmentId}, 0, 'pending', null, 0, ${nowMs}, null, ${at})`);
+  return sql`insert into sink_state (sink, appointment_id, synced_version, state, external_id, attempts, next_attempt_at, last_error, updated_at)
+    values ${sql.join(rows)}
+    on conflict (sink, appointment_id) do update set
+      state = case when sink_state.state = 'retrying' then 'retrying' else 'pending' end,
+      next_attempt_at = case when sink_state.state = 'retrying' then sink_state.next_attempt_at else ${nowMs} end,
+      attempts = case when sink_state.state = 'retrying' then sink_state.attempts else 0 end,
+      updated_at = ${at}`;
 }
 
 export async function selectSinkStates(db: Db, appointmentIds: readonly number[]): Promise<SinkStateRow[]> {
