@@ -106,6 +106,14 @@ export interface Sink {
    */
   retire(task: SinkTask): Promise<void>;
   classify(err: unknown): FailureClass;
+  /**
+   * Optional shortcut for a sink that sometimes has nowhere to send anything (outbound webhooks with no
+   * endpoint): marks its pending tasks due at or before `nowMs` as synced at their appointment's current
+   * version in bulk, exactly as `sync` would have concluded, without claiming or loading them one by one.
+   * The worker calls it on every pass before it looks for due rows; resolves with how many it settled.
+   * A task changed after the call starts must stay pending (it may have a destination by then).
+   */
+  settleWithoutDestinations?(nowMs: number, at: string): Promise<number>;
   /** Called once when the worker has stopped taking work, before it waits for the syncs in flight. */
   stopping?(): void;
 }

@@ -147,9 +147,15 @@ export class SinkWorker implements Worker {
       this.prepared = true;
     }
     const moreBackfill = await this.backfillStep();
+    // One instant for the whole pass: rows that fall due after it wait for the next pass (and its settle).
+    const now = this.now();
+    if (this.deps.sink.settleWithoutDestinations) {
+      // Tasks with nowhere to go (e.g. no webhook endpoint) are settled in bulk instead of one by one.
+      const settled = await this.deps.sink.settleWithoutDestinations(now, new Date(now).toISOString());
+      if (settled > 0) log.debug({ sink, rows: settled }, 'settled tasks that have no destination');
+    }
     const free = tuning.concurrency - this.inFlight.size;
     if (free <= 0) return tuning.pollIntervalMs;
-    const now = this.now();
     const due = await selectDueSinkRows(store.db, sink, now, free + this.inFlight.size);
     const claimed: SinkStateRow[] = [];
     for (const row of due) {

@@ -74,7 +74,22 @@ describe('CalcomApiClient', () => {
   });
 
   it('paces below the limit: when X-RateLimit-Remaining runs out it waits for the reset instead of meeting a 429', async () => {
-    const { client, slept } = waitRecordingClient(calcom);
+    // The pause is computed as (time of the answer + reset) - (time of the next request), so on the wall
+    // clock it is the reset minus the milliseconds spent in between (a wait of 999 was seen once). The
+    // client's clock is injected: it stands still except while the client sleeps (and the sleep is real,
+    // so the emulator's window has really reset), so the wait asked for is exactly the reported reset.
+    const slept: number[] = [];
+    let clockMs = Date.now();
+    const client = new CalcomApiClient({
+      apiKey: calcom.apiKey,
+      apiUrl: calcom.url,
+      now: () => clockMs,
+      sleep: async (ms) => {
+        slept.push(ms);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        clockMs += ms;
+      },
+    });
     calcom.setRateLimit({ limit: 2, windowMs: 1000 });
     for (let i = 0; i < 3; i++) await listBookings(client, { take: 1, skip: 0 });
     expect(calcom.requests.map((r) => r.status)).toEqual([200, 200, 200]);

@@ -8,12 +8,14 @@ import {
   updateWebhookEndpoint,
   type WebhookEndpointPatch,
 } from '../../store/queries/webhook-endpoints.js';
+import { markSinkRowsForResync } from '../../store/queries/sink-work.js';
 import { restartUndeliveredMessages } from '../../store/queries/webhook-messages.js';
 import { selectAppointmentsUpdatedSince } from '../../store/queries/webhook-resend.js';
 import type { AppointmentRow, WebhookEndpointRow } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
 import { queueMessage } from './messages.js';
 import { generateSecret, newEndpointId } from './signer.js';
+import { WEBHOOKS_SINK } from './webhooks-sink.js';
 
 /** Appointments read per page while a resend queues its messages. */
 const RESEND_PAGE_SIZE = 200;
@@ -65,6 +67,11 @@ export async function createEndpoint(store: Store, input: { url: string; descrip
     updated_at: at,
   };
   await insertWebhookEndpoint(store.db, row);
+  // The endpoint hears of every change stamped at or after `nowMs`. A change made while it was being
+  // inserted may have been settled (no endpoint yet) or synced by a worker that could not see it: such
+  // rows are due again, and their sync now includes this endpoint (others see an unchanged version).
+  const dueMs = Math.max(nowMs, Date.now());
+  await markSinkRowsForResync(store.db, WEBHOOKS_SINK, at, dueMs, new Date(dueMs).toISOString());
   return row;
 }
 

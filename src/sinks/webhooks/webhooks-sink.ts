@@ -3,7 +3,7 @@
 // worker (delivery-worker.ts) sends them. Disabled endpoints get their messages too, so enabling one again
 // delivers the current state of what it missed. A merged duplicate has nothing to retire: its last state
 // was sent as it was, and the survivor's next version is sent to everyone.
-import { selectWebhookEndpoints } from '../../store/queries/webhook-endpoints.js';
+import { selectWebhookEndpoints, settleWebhookTasksWithoutEndpoints } from '../../store/queries/webhook-endpoints.js';
 import type { Store } from '../../store/store.js';
 import type { Sink } from '../sink.js';
 import { queueMessage } from './messages.js';
@@ -44,6 +44,13 @@ export function createWebhooksSink(deps: WebhooksSinkDeps): Sink {
       return { externalId: null, syncedVersion: appointment.version };
     },
     async retire() {},
+    // No endpoint at all: every pending change would queue nothing (the check above), so the rows are
+    // settled in one statement. An endpoint created later hears of the changes made after its creation:
+    // each of them marks the row pending again, and with an endpoint present nothing is settled in bulk;
+    // a change settled while the endpoint was being inserted is made due again by createEndpoint.
+    async settleWithoutDestinations(nowMs, at) {
+      return settleWebhookTasksWithoutEndpoints(deps.store.db, WEBHOOKS_SINK, nowMs, at);
+    },
     classify(err) {
       return { kind: 'transient', message: err instanceof Error ? err.message.slice(0, 300) : String(err).slice(0, 300) };
     },

@@ -88,3 +88,40 @@ export async function disableFailingEndpoint(db: Db, id: string, reason: string,
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/**
+ * With no endpoint at all, the outbound-webhooks sink has nothing to make for any change: its pending rows
+ * are settled in one statement instead of being claimed, loaded and completed one by one. A row becomes
+ * `synced` at its appointment's current version; rows of appointments that no longer exist are left to the
+ * worker (it records them as failed). Returns how many rows were settled.
+ *
+ * Races (endpoint created concurrently): the statement sees the endpoints committed when it starts, like a
+ * sync that reads them; a change committed after it marks the row pending again (intake's upsert), and
+ * that later change is then synced normally for the endpoint. `next_attempt_at <= nowMs` leaves alone a
+ * row dirtied after the pass began: on PostgreSQL an UPDATE that waits for intake's row lock re-checks only
+ * the row's own columns, not the endpoints or the version it read at its start, so such a row (whose
+ * change may come after an endpoint's creation) goes through the normal sync instead.
+ */
+export async function settleWebhookTasksWithoutEndpoints(db: Db, sink: string, nowMs: number, at: string): Promise<number> {
+  const result = await db
+    .updateTable('sink_state')
+    .set((eb) => ({
+      state: 'synced',
+      synced_version: eb.selectFrom('appointments').select('appointments.version').whereRef('appointments.id', '=', 'sink_state.appointment_id'),
+      attempts: 0,
+      next_attempt_at: 0,
+      last_error: null,
+      updated_at: at,
+    }))
+    .where('sink_state.sink', '=', sink)
+    .where('sink_state.state', '=', 'pending')
+    .where('sink_state.next_attempt_at', '<=', nowMs)
+    .where((eb) =>
+      eb.and([
+        eb.not(eb.exists(eb.selectFrom('webhook_endpoints').select(eb.lit(1).as('one')))),
+        eb.exists(eb.selectFrom('appointments').select(eb.lit(1).as('one')).whereRef('appointments.id', '=', 'sink_state.appointment_id')),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
