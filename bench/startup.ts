@@ -1,8 +1,13 @@
 // bench/startup: time from spawning `node dist/src/main.js` to /readyz answering 200, and the RSS right then,
 // with an empty store (first start, which creates and migrates it; and a restart) and with a store holding
 // N appointments (default 100,000, each with its uid and its BOOKING_CREATED event), against a bare Fastify
-// app's start-up (node + Fastify + listen) in the same run.
+// app's start-up (node + Fastify + listen) in the same run. Each start reports the wall time to ready and the
+// process's CPU time (user + system, all threads, from /proc) at that moment: on a shared machine the CPU
+// time moves much less than the wall time.
 //   npm run build && node dist/bench/startup.js [--appointments 100000] [--repeats 5] [--store sqlite|postgres|both]
+//     [--compare OTHER/dist/src/main.js]
+// --compare starts another build's server (e.g. the previous commit's, built in a copy of the repository)
+// alternately with this one in every scenario, on the same stores, so a before/after comes from one sitting.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +28,7 @@ const { values } = parseArgs({
     appointments: { type: 'string', default: '100000' },
     repeats: { type: 'string', default: '5' },
     store: { type: 'string', default: 'sqlite' },
+    compare: { type: 'string' },
     'database-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
 });
@@ -40,12 +46,29 @@ const SERVER_ENV = { CAL_WEBHOOK_SECRET: 'bench_secret_1', INTERNAL_API_KEY: 'be
 
 interface Start {
   readyMs: number;
+  /** utime + stime of the whole process (every thread) when it became ready. */
+  cpuMs: number;
   rssMb: number;
 }
+
+/** The servers under test: this build's, and with --compare another build's, started in turn. */
+const mains: { script: string; suffix: string }[] = [
+  { script: mainScript, suffix: '' },
+  ...(values.compare ? [{ script: path.resolve(values.compare), suffix: ` [${values.compare}]` }] : []),
+];
+/** /proc/PID/stat counts CPU time in clock ticks: USER_HZ, 100 on Linux. */
+const CLOCK_TICK_MS = 10;
 
 function rssMbOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
+}
+
+function cpuMsOf(pid: number): number {
+  // Fields after the command name (which may hold spaces): state is the 1st, utime the 12th, stime the 13th.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
 }
 
 /** Spawns `script`, polls `probePath` until `isReady(status)`, notes the time and RSS, then stops it (SIGTERM). */
@@ -67,7 +90,8 @@ async function timeStart(script: string, env: Record<string, string>, probePath:
       if (performance.now() - started > READY_DEADLINE_MS) throw new Error(`${script} not ready after ${READY_DEADLINE_MS} ms`);
       await new Promise((r) => setTimeout(r, READY_POLL_MS));
     }
-    return { readyMs: performance.now() - started, rssMb: rssMbOf(child.pid as number) };
+    const readyMs = performance.now() - started;
+    return { readyMs, cpuMs: cpuMsOf(child.pid as number), rssMb: rssMbOf(child.pid as number) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -80,7 +104,14 @@ async function repeat(times: number, once: () => Promise<Start>): Promise<Start[
   return out;
 }
 
-const calsyncReady = (env: Record<string, string>) => timeStart(mainScript, { ...SERVER_ENV, ...env }, '/readyz', (s) => s === 200);
+/** `times` starts of every server in `mains`, taking turns; one list of starts per server. */
+async function repeatEachMain(times: number, once: (script: string) => Promise<Start>): Promise<Start[][]> {
+  const out: Start[][] = mains.map(() => []);
+  for (let i = 0; i < times; i++) for (const [k, m] of mains.entries()) out[k]!.push(await once(m.script));
+  return out;
+}
+
+const calsyncReady = (script: string, env: Record<string, string>) => timeStart(script, { ...SERVER_ENV, ...env }, '/readyz', (s) => s === 200);
 // The bare app has no /readyz: any HTTP answer (its 404) means it listens.
 const bareReady = () => timeStart(bareScript, SERVER_ENV, '/readyz', () => true);
 
@@ -196,23 +227,24 @@ const notes: string[] = [];
 scenarios.push({ label: 'bare Fastify app (node + fastify + listen)', starts: await repeat(REPEATS, bareReady) });
 
 const stores = values.store === 'both' ? [sqliteStore, postgresStore(values['database-url'] as string)] : values.store === 'postgres' ? [postgresStore(values['database-url'] as string)] : [sqliteStore];
+const pushEach = (label: string, starts: Start[][]) => mains.forEach((m, k) => scenarios.push({ label: label + m.suffix, starts: starts[k]! }));
 for (const s of stores) {
-  scenarios.push({
-    label: `calsync, ${s.name}, empty store, first start (creates + migrates)`,
-    starts: await repeat(REPEATS, async () => {
+  pushEach(
+    `calsync, ${s.name}, empty store, first start (creates + migrates)`,
+    await repeatEachMain(REPEATS, async (script) => {
       const store = await s.fresh();
       try {
-        return await calsyncReady(store.env);
+        return await calsyncReady(script, store.env);
       } finally {
         await store.drop();
       }
     }),
-  });
+  );
 
   const empty = await s.fresh();
   try {
-    await calsyncReady(empty.env);
-    scenarios.push({ label: `calsync, ${s.name}, empty store, restart`, starts: await repeat(REPEATS, () => calsyncReady(empty.env)) });
+    await calsyncReady(mainScript, empty.env);
+    pushEach(`calsync, ${s.name}, empty store, restart`, await repeatEachMain(REPEATS, (script) => calsyncReady(script, empty.env)));
   } finally {
     await empty.drop();
   }
@@ -222,7 +254,7 @@ for (const s of stores) {
     const seedMs = await seed(full.config, APPOINTMENTS);
     const size = full.config.kind === 'sqlite' ? ` (${(dirBytes(full.config.dataDir) / 1024 / 1024).toFixed(0)} MB on disk)` : '';
     notes.push(`${s.name}: seeded ${APPOINTMENTS.toLocaleString('en')} appointments, uids and events in ${(seedMs / 1000).toFixed(1)} s${size}`);
-    scenarios.push({ label: `calsync, ${s.name}, ${APPOINTMENTS.toLocaleString('en')} appointments, restart`, starts: await repeat(REPEATS, () => calsyncReady(full.env)) });
+    pushEach(`calsync, ${s.name}, ${APPOINTMENTS.toLocaleString('en')} appointments, restart`, await repeatEachMain(REPEATS, (script) => calsyncReady(script, full.env)));
   } finally {
     await full.drop();
   }
@@ -239,9 +271,11 @@ const median = (xs: number[]) => {
 
 console.log(`\ncalsync bench/startup: spawn → ready, ${REPEATS} starts each, node ${process.version}, ${os.cpus().length} cores`);
 for (const n of notes) console.log(`  ${n}`);
-console.log('\n| start-up | median ms | min ms | max ms | RSS at ready MB (median) |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('\n| start-up | median ms | min ms | max ms | CPU ms at ready (median) | RSS at ready MB (median) |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const sc of scenarios) {
   const ms = sc.starts.map((s) => s.readyMs);
-  console.log(`| ${sc.label} | ${median(ms).toFixed(0)} | ${Math.min(...ms).toFixed(0)} | ${Math.max(...ms).toFixed(0)} | ${median(sc.starts.map((s) => s.rssMb)).toFixed(0)} |`);
+  console.log(
+    `| ${sc.label} | ${median(ms).toFixed(0)} | ${Math.min(...ms).toFixed(0)} | ${Math.max(...ms).toFixed(0)} | ${median(sc.starts.map((s) => s.cpuMs)).toFixed(0)} | ${median(sc.starts.map((s) => s.rssMb)).toFixed(0)} |`,
+  );
 }
