@@ -215,7 +215,31 @@ export function createLogger(options: LoggerOptions): Logger {
   );
   // Child loggers inherit it through the prototype chain.
   log[SCRUBBER] = scrubber;
+  serialisePrimitivesDirectly(log, paths);
   return log;
+}
+
+type Stringifier = (value: unknown, ...rest: unknown[]) => unknown;
+
+/**
+ * pino hands every top-level value of every line (and of every child's bindings) to a redactor: the `*.x`
+ * paths give every key one, and it walks its paths even for a string or a number, ~2.5 µs a value, about
+ * two thirds of the cost of a request's log line. A primitive has no members to redact, so it is serialised
+ * as the redactor's serialiser would (JSON.stringify: the same text) without the walk. Keys that are
+ * censored whole (`token`, `email`, …) keep their censor, and objects still go through the redactor.
+ * test/security/logger-redaction.test.ts compares the lines with plain pino's.
+ */
+function serialisePrimitivesDirectly(log: Logger, paths: readonly string[]): void {
+  const stringifiers = (log as unknown as Record<symbol, Record<string | symbol, Stringifier> | undefined>)[pino.symbols.stringifiersSym];
+  if (!stringifiers) return;
+  const censoredWhole = new Set(paths.filter((p) => !/[.[]/.test(p)));
+  for (const key of Reflect.ownKeys(stringifiers)) {
+    if (key === pino.symbols.redactFmtSym || (typeof key === 'string' && censoredWhole.has(key))) continue;
+    const redact = stringifiers[key];
+    if (typeof redact !== 'function') continue;
+    stringifiers[key] = (value, ...rest) =>
+      value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? JSON.stringify(value) : redact(value, ...rest);
+  }
 }
 
 /**

@@ -21,8 +21,14 @@ export function normaliseBookingEvent(
   // BOOKING_PAID's metadata is Cal.com's payment bookkeeping ({identifier:"cal.com", bookingId, …}), not
   // the booking's metadata; passing it on would overwrite what the booking really carries.
   if (kind === 'paid') booking.metadata = {};
+  // Members listed rather than spread (every intake runs this); the order is the stored event's key order.
+  const change = changeFacts(kind, payload);
   return {
-    ...changeFacts(kind, payload),
+    previousUid: change.previousUid,
+    reason: change.reason,
+    actor: change.actor,
+    noShow: change.noShow,
+    snapshotStatus: change.snapshotStatus,
     kind,
     booking,
     requestReschedule: kind === 'cancelled' && payload.requestReschedule === true,
@@ -112,7 +118,7 @@ function bookingFacts(p: BookingPayload): BookingFacts {
   const attendees = p.attendees ?? [];
   const recurringEventId = nonBlank(p.recurringEventId);
   const seated = (typeof p.seatsPerTimeSlot === 'number' && p.seatsPerTimeSlot > 0) || nonBlank(p.attendeeSeatId) !== null;
-  return {
+  const facts: BookingFacts = {
     uid: p.uid,
     bookingId: p.bookingId ?? null,
     eventTypeId: p.eventTypeId ?? null,
@@ -133,10 +139,11 @@ function bookingFacts(p: BookingPayload): BookingFacts {
     notes: nonBlank(p.additionalNotes) ?? responseText(p.responses, 'notes'),
     location: nonBlank(p.location) ?? responseLocation(p.responses),
     metadata: isRecord(p.metadata) ? p.metadata : {},
-    // Said only when true, so the stored events of ordinary bookings stay as they were.
-    ...(recurringEventId !== null ? { recurringEventId } : {}),
-    ...(seated ? { seated } : {}),
   };
+  // Said only when true, so the stored events of ordinary bookings stay as they were.
+  if (recurringEventId !== null) facts.recurringEventId = recurringEventId;
+  if (seated) facts.seated = seated;
+  return facts;
 }
 
 function person(p: PersonPayload): Person {

@@ -1,6 +1,6 @@
 // The booking payload: Cal.com's CalendarEvent spread plus booking fields (docs §3), shared by CREATED,
 // REQUESTED, RESCHEDULED, CANCELLED, REJECTED, PAYMENT_INITIATED, PAID and the legacy CONFIRMED.
-// Only the fields calsync reads are declared; the object is loose so everything else passes through.
+// Only the fields calsync reads are declared; anything else is accepted and left out of the parsed value.
 
 import { z } from 'zod';
 
@@ -73,11 +73,11 @@ export function endNotBeforeStart(
 }
 
 /** CANCELLED / REJECTED: the booking is being closed; times are optional (older senders omit them). */
-export const closingBookingSchema = z.looseObject(bookingShape).superRefine(endNotBeforeStart);
+export const closingBookingSchema = z.object(bookingShape).superRefine(endNotBeforeStart);
 
 /** CREATED / REQUESTED / RESCHEDULED / CONFIRMED / PAYMENT_INITIATED / PAID: they place a booking in time. */
 export const scheduledBookingSchema = z
-  .looseObject({ ...bookingShape, startTime: isoTimeSchema, endTime: isoTimeSchema })
+  .object({ ...bookingShape, startTime: isoTimeSchema, endTime: isoTimeSchema })
   .superRefine(endNotBeforeStart);
 
 export type BookingPayload = z.output<typeof closingBookingSchema>;

@@ -10,7 +10,7 @@ import { bookingShape, endNotBeforeStart } from './schemas-booking.js';
 import { intIdSchema, personSchema } from './schemas-common.js';
 
 export const meetingBookingSchema = z
-  .looseObject({
+  .object({
     ...bookingShape,
     /** The booking's database id (what other triggers call bookingId). */
     id: intIdSchema.nullish(),

@@ -6,7 +6,7 @@ import { isoTimeSchema } from './schemas-common.js';
 
 /** `createdAt` is Cal.com's send time (new Date().toISOString()), used only as a tie-breaker. */
 export function envelopeSchema<T extends z.ZodType>(payload: T) {
-  return z.looseObject({
+  return z.object({
     triggerEvent: z.string(),
     createdAt: isoTimeSchema.nullish(),
     payload,

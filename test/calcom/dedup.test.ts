@@ -126,3 +126,21 @@ describe('a different change gives a different key', () => {
     expect(keyOf(b)).not.toBe(keyOf(a));
   });
 });
+
+describe('keys stay what earlier versions stored', () => {
+  // Keys are compared with the dedup_key of events stored by earlier versions, so their text must never
+  // change, whatever the code that builds them (computed with canonicalJson before it was optimised).
+  it.each<[string, () => Json, string]>([
+    ['BOOKING_CREATED', P.bookingCreated, '164f044e21f8068f11b18262da70ceee2609b80188fb3a1580bdfd3ba9433203'],
+    ['BOOKING_RESCHEDULED', P.bookingRescheduled, 'fd9cbc778d7ce4ee0ff4dc8bc9c58ad9c44691a3688cea2389b8ce3523da35c2'],
+    ['BOOKING_CANCELLED (request reschedule)', P.bookingRequestedReschedule, 'b786917e2e8b1dd3cffb2d5be263516a6554104b87ed3333e4e4eebfe3a8755f'],
+    ['BOOKING_REJECTED', P.bookingRejected, '69bcb93a73bfddc8a09e1512fbd156dabaac1d61f808ca5db4787bb1ac315cbd'],
+    ['BOOKING_NO_SHOW_UPDATED', P.bookingNoShowUpdated, 'd9fefd8d1a59b82648218d04fc1d202d69b635241b38058309d5524fb9c86874'],
+    ['BOOKING_PAID', P.bookingPaid, '2c2d0519b0bb550de0960bb8eda2f9c65ff0f86e826b533ff4ab213655e85bf7'],
+    ['MEETING_ENDED (flat)', P.meetingEndedFlat, '53cc2b105f7c49ee5082103f7ee27b0b77309fc65be4466cd1e13d18bea892fc'],
+    ['PING', P.ping, '0d36b194202be08efb6637c2811b2dd30f8bacf10068c885a7ede4efd3d85485'],
+    ['FORM_SUBMITTED', P.formSubmitted, 'db4c7380b922b92fd6c1af371889664cf52282ecd88cecab0a11c0230d5e8a59'],
+  ])('%s', (_name, build, key) => {
+    expect(keyOf(build())).toBe(key);
+  });
+});

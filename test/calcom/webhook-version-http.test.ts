@@ -79,7 +79,12 @@ describe.each(STORE_KINDS)('webhook versions (%s)', (kind) => {
     const reply = (await res.json()) as { error: { code: string; details: { issues: { path: string }[] } } };
     expect(reply.error.code).toBe('validation_error');
     expect(reply.error.details.issues[0]?.path).toBe('headers.x-cal-webhook-version');
-    const after = await storeCounts(server.app.store.db);
+    // The refusal is recorded in the background after the answer (src/intake/rejection-log.ts): wait for it.
+    let after = await storeCounts(server.app.store.db);
+    for (const deadline = Date.now() + 5_000; after.rejectedDeliveries === before.rejectedDeliveries && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await storeCounts(server.app.store.db);
+    }
     // Only the refusal itself is logged (code and trigger, no body), as for every signed delivery refused.
     expect(after).toEqual({ ...before, rejectedDeliveries: before.rejectedDeliveries + 1 });
   });

