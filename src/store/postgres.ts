@@ -1,5 +1,6 @@
 // PostgreSQL through pg: several calsync instances may share one database. int8 values (epoch ms) are read
 // as numbers; they stay far below 2^53.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from 'kysely';
 import type { Database as Schema } from './schema.js';
@@ -78,13 +79,16 @@ type QueryResult = PostgresQueryResult<unknown>;
  * client leaves the pool.
  */
 function deadlinePool(pool: pg.Pool, deadlineMs: () => number | null): PostgresPool {
+  const prepared = new PreparedStatements();
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
       let broken: Error | null = null;
       const query = async (sql: string, parameters: readonly unknown[]): Promise<QueryResult> => {
         const ms = deadlineMs();
-        const running = client.query(sql, parameters as unknown[]);
+        const name = prepared.nameFor(sql);
+        const running = name === null ? client.query(sql, parameters as unknown[]) : client.query({ name, text: sql, values: parameters as unknown[] });
+        if (name !== null) running.catch((err: unknown) => prepared.noteFailure(sql, err));
         if (ms === null) return running as unknown as QueryResult;
         let timer: NodeJS.Timeout | undefined;
         const expired = new Promise<never>((_, reject) => {
@@ -110,6 +114,55 @@ function deadlinePool(pool: pg.Pool, deadlineMs: () => number | null): PostgresP
     end: () => pool.end(),
   };
 }
+
+/** Statements run this often become named prepared statements. */
+const PREPARE_AFTER_RUNS = 2;
+/** Distinct statement texts tracked (and at most prepared on each connection); beyond it, no new ones. */
+const MAX_TRACKED_STATEMENTS = 1000;
+/** Longer texts are never prepared (they are one-off by nature). */
+const MAX_PREPARED_TEXT_CHARS = 8_000;
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * Named prepared statements for the statements calsync runs again and again (the intake's look-up and
+ * writes, the workers' polls): PostgreSQL then parses and plans each once per connection instead of on every
+ * run, which was a large part of its CPU per event (issue 14). pg sends the Parse for a name once per
+ * connection and only Bind/Execute afterwards. The name is a hash of the text, so one name never stands for
+ * two texts. Bounded: at most MAX_TRACKED_STATEMENTS texts are counted, and only they are ever prepared.
+ * Only plain data statements are prepared. If the schema changes under a running pool (another instance
+ * migrating), PostgreSQL refuses a prepared statement whose result columns changed ("cached plan must not
+ * change result type"): that text is then never prepared again, so the transaction's re-run (intake re-runs
+ * a failed batch event by event) goes through unprepared.
+ */
+class PreparedStatements {
+  private readonly seen = new Map<string, { runs: number; name: string | null }>();
+
+  nameFor(text: string): string | null {
+    let entry = this.seen.get(text);
+    if (entry === undefined) {
+      if (this.seen.size >= MAX_TRACKED_STATEMENTS || text.length > MAX_PREPARED_TEXT_CHARS || !PREPARABLE.test(text)) return null;
+      entry = { runs: 0, name: null };
+      this.seen.set(text, entry);
+    }
+    entry.runs += 1;
+    if (entry.name === null && entry.runs >= PREPARE_AFTER_RUNS) entry.name = 'calsync_' + createHash('sha256').update(text).digest('base64url').slice(0, 32);
+    return entry.name;
+  }
+
+  noteFailure(text: string, err: unknown): void {
+    const e = err as { code?: unknown; message?: unknown } | null;
+    if (e?.code === FEATURE_NOT_SUPPORTED && typeof e.message === 'string' && e.message.includes('cached plan')) {
+      const entry = this.seen.get(text);
+      if (entry) {
+        entry.name = null;
+        entry.runs = Number.NEGATIVE_INFINITY;
+      }
+    }
+  }
+}
+
+/** SQLSTATE of "cached plan must not change result type". */
+const FEATURE_NOT_SUPPORTED = '0A000';
 
 function destroySocket(client: pg.PoolClient): void {
   // Not in pg's types; pg-pool itself destroys the stream this way on its connect timeout.
