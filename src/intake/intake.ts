@@ -55,9 +55,13 @@ export class Intake {
       return await this.runTogether(items);
     } catch (error) {
       if (isStoreUnreachable(error)) throw error;
-      if (items.length > 1 || this.retriesAlone(error)) {
-        this.ctx.log.warn({ err: error, events: items.length }, 'a batch of events failed; each runs again in a transaction of its own');
+      const [only] = items;
+      if (only !== undefined && items.length === 1 && !this.retriesAlone(error)) {
+        // Alone already, and not a race that another try could win: running it again would fail alike.
+        this.ctx.log.error({ err: error, trigger: only.trigger }, 'event failed; rolled back alone');
+        return [{ ok: false, error }];
       }
+      this.ctx.log.warn({ err: error, events: items.length }, 'a batch of events failed; each runs again in a transaction of its own');
     }
     const results: Settled<IntakeOutcome>[] = [];
     for (const item of items) {
