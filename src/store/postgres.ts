@@ -117,8 +117,12 @@ function deadlinePool(pool: pg.Pool, deadlineMs: () => number | null): PostgresP
 
 /** Statements run this often become named prepared statements. */
 const PREPARE_AFTER_RUNS = 2;
-/** Distinct statement texts tracked (and at most prepared on each connection); beyond it, no new ones. */
-const MAX_TRACKED_STATEMENTS = 1000;
+/**
+ * Distinct statement texts tracked (and at most prepared on each connection); beyond it, no new ones. The
+ * intake's and the workers' hot statements are a few dozen and come first; the bound keeps PostgreSQL's
+ * memory for plans (each connection keeps its own) small whatever shapes the admin pages produce.
+ */
+const MAX_TRACKED_STATEMENTS = 200;
 /** Longer texts are never prepared (they are one-off by nature). */
 const MAX_PREPARED_TEXT_CHARS = 8_000;
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
