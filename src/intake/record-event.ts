@@ -5,7 +5,7 @@ import { actionOf, canCreateFrom, deriveAppointment, type AppointmentState, type
 import { orientReschedule, ownAppointmentIdOf, uidsOf, type KnownUids } from '../appointments/links.js';
 import type { DomainEvent } from '../appointments/types.js';
 import type { Db } from '../store/store.js';
-import type { EventResult, EventRow, EventSource } from '../store/schema.js';
+import type { EventResult, EventRow, EventSource, NewEventRow } from '../store/schema.js';
 import {
   countDuplicateDelivery,
   insertEvent,
@@ -104,13 +104,15 @@ export async function recordEvent(db: Db, incoming: IncomingEvent, ctx: IntakeCo
     incoming,
     at,
     existingId: existing?.id ?? null,
+    newRow(outcome) {
+      return newRow(incoming, at, JSON.stringify(event), outcome, event.booking.uid);
+    },
     async write(outcome) {
-      const json = JSON.stringify(event);
       if (this.existingId !== null) {
-        await updateEventOutcome(db, this.existingId, { ...outcome, event_json: json, booking_uid: event.booking.uid });
+        await updateEventOutcome(db, this.existingId, { ...outcome, event_json: JSON.stringify(event), booking_uid: event.booking.uid });
         return this.existingId;
       }
-      const id = await insertEvent(db, newRow(incoming, at, json, outcome, event.booking.uid));
+      const id = await insertEvent(db, this.newRow(outcome));
       if (id === null) throw new ConcurrentDuplicateError();
       return id;
     },
@@ -153,6 +155,8 @@ interface EventLogWriter {
   incoming: IncomingEvent;
   at: string;
   existingId: number | null;
+  /** The log row of this event with that outcome, for a caller that writes it with other rows. */
+  newRow(outcome: EventOutcome): NewEventRow;
   write(outcome: EventOutcome): Promise<number>;
 }
 
@@ -203,7 +207,7 @@ async function createAppointment(
       state,
       source,
       uids: [state.uid, ...state.previousUids],
-      event: newRow(incoming, at, JSON.stringify(event), { result: 'processed', appointment_id: null, action, reason: null }, event.booking.uid),
+      event: log.newRow({ result: 'processed', appointment_id: null, action, reason: null }),
       sinks: ctx.sinks,
       nowMs: now.getTime(),
       at,
@@ -259,7 +263,7 @@ async function applyToAppointment(
   if (log.existingId === null && parked.length === 0) {
     // The common case, nothing parked to adopt: the event's row, the new state and the dirty sinks in one go.
     const written = await ctx.writes.writeAppointmentChange(db, {
-      event: newRow(log.incoming, at, JSON.stringify(event), { result: 'processed', appointment_id: keepId, action, reason: null }, event.booking.uid),
+      event: log.newRow({ result: 'processed', appointment_id: keepId, action, reason: null }),
       current: row,
       state,
       sinks: ctx.sinks,
