@@ -15,12 +15,27 @@ export class CommitBatcher<I, O> {
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
 
+  private readonly maxBatchSize: number;
+  private readonly maxQueued: number;
+  private readonly overflow: () => unknown;
+
   constructor(
     private readonly runBatch: (items: I[]) => Promise<Settled<O>[]>,
-    private readonly maxBatchSize = 256,
-  ) {}
+    options: {
+      maxBatchSize?: number;
+      /** Items waiting for a batch at most; beyond it `submit` rejects at once with `overflow()`. */
+      maxQueued?: number;
+      overflow?: () => unknown;
+    } = {},
+  ) {
+    this.maxBatchSize = options.maxBatchSize ?? 256;
+    this.maxQueued = options.maxQueued ?? 4096;
+    this.overflow = options.overflow ?? (() => new Error('too many items are waiting for a commit'));
+  }
 
   submit(item: I): Promise<O> {
+    // A store that cannot keep up must not let waiting requests (and their bodies) pile up without end.
+    if (this.queue.length >= this.maxQueued) return Promise.reject(this.overflow());
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.schedule();

@@ -13,6 +13,9 @@ import { CommitBatcher, type Settled } from './commit-batcher.js';
 import { bookingLocksFor } from './locks.js';
 import { ConcurrentDuplicateError, recordEvent, type IncomingEvent, type IntakeContext, type IntakeOutcome } from './record-event.js';
 
+/** Events waiting for a commit at most. */
+export const MAX_EVENTS_WAITING = 4096;
+
 export interface IntakeOptions {
   sinks: readonly string[];
   log: Logger;
@@ -34,7 +37,12 @@ export class Intake {
       writes: store.eventWrites,
       log: options.log,
     };
-    this.batcher = new CommitBatcher((items) => this.runBatch(items));
+    // Events waiting for a commit at most (the store answers each batch within its query deadlines; beyond
+    // this many waiting, it is not keeping up and a sender is better told so at once: 503, try again).
+    this.batcher = new CommitBatcher((items) => this.runBatch(items), {
+      maxQueued: MAX_EVENTS_WAITING,
+      overflow: () => new CalsyncError('store_unavailable'),
+    });
   }
 
   /** Stores and applies one event; resolves only once it is durably committed. */
