@@ -39,9 +39,9 @@ export async function migrateToLatest(db: Kysely<unknown>, quirks: DialectQuirks
     const { error, results } = await migrator.migrateToLatest();
     if (!error) return;
     // Kysely's look-up of its migration table walks every schema of the database; one dropped at that
-    // moment by someone else (another deployment's teardown, a test's cleanup) fails it with 3F000
-    // "schema does not exist" although ours is fine. That is worth another try; nothing else is.
-    if (attempt < MIGRATION_ATTEMPTS && (error as { code?: string }).code === PG_INVALID_SCHEMA_NAME) {
+    // moment by someone else (another deployment's teardown, a test's cleanup) fails it although ours is
+    // fine. That is worth another try; nothing else is.
+    if (attempt < MIGRATION_ATTEMPTS && isConcurrentCatalogChange(error)) {
       await new Promise((resolve) => setTimeout(resolve, MIGRATION_RETRY_DELAY_MS * attempt));
       continue;
     }
@@ -51,6 +51,21 @@ export async function migrateToLatest(db: Kysely<unknown>, quirks: DialectQuirks
 }
 
 const PG_INVALID_SCHEMA_NAME = '3F000';
+const PG_UNDEFINED_TABLE = '42P01';
+
+/**
+ * Whether a failed migration run may have failed only because another schema changed under Kysely's
+ * introspection. It lists every table of the database from the catalog as of its statement's start, and for
+ * each column calls `pg_get_serial_sequence('<schema>.<table>', ...)`, which looks the name up as of now: a
+ * schema dropped meanwhile fails it with 3F000 "schema does not exist", and a table dropped meanwhile (the
+ * first step of `drop schema ... cascade`) with 42P01 "relation ... does not exist" naming that other table.
+ * (Fix: CI once failed a start-up with the latter; only the former was retried.) Both are retried; a 42P01
+ * of our own would fail again alike and be reported after the last attempt.
+ */
+export function isConcurrentCatalogChange(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === PG_INVALID_SCHEMA_NAME || code === PG_UNDEFINED_TABLE;
+}
 const MIGRATION_ATTEMPTS = 5;
 const MIGRATION_RETRY_DELAY_MS = 100;
 
