@@ -201,8 +201,8 @@ async function createAppointment(
   if (!state) throw new Error('an event that can create an appointment derived none');
   const source = ownAppointmentIdOf(event.booking.metadata) !== null ? 'calsync' : incoming.source === 'reconcile' ? 'reconcile' : 'calcom_direct';
   const action = linked ? 'linked' : actionOf(event, null);
-  if (parked.length === 0 && log.existingId === null) {
-    // The common case, a booking seen for the first time with nothing parked: its writes in one go.
+  if (log.existingId === null) {
+    // The common case, a booking seen for the first time: its writes in one go, then its parked events adopted.
     const written = await ctx.writes.insertNewAppointment(db, {
       state,
       source,
@@ -213,9 +213,11 @@ async function createAppointment(
       at,
     });
     if (written.eventId === null) throw new ConcurrentDuplicateError();
+    await adoptParked(db, parked, written.appointmentId);
     if (written.overlaps) await refreshConflicts(db, written.appointmentId, null, state, ctx.log);
     return { status: 'processed', duplicate: false, eventId: written.eventId, appointmentId: written.appointmentId, action };
   }
+  // A parked earlier delivery of this very event: its log row is updated, the rest written step by step.
   const { id: appointmentId, overlaps } = await insertAppointmentCheckingOverlap(db, state, source, at);
   await insertAppointmentUids(db, appointmentId, [state.uid, ...state.previousUids]);
   const eventId = await log.write({ result: 'processed', appointment_id: appointmentId, action, reason: null });
@@ -260,8 +262,9 @@ async function applyToAppointment(
   };
   const action = owner.linked ? 'linked' : actionOf(event, row.status as AppointmentState['status']);
 
-  if (log.existingId === null && parked.length === 0) {
-    // The common case, nothing parked to adopt: the event's row, the new state and the dirty sinks in one go.
+  if (log.existingId === null) {
+    // The common case: the event's row, the new state and the dirty sinks in one go, then the parked events
+    // of its uids adopted.
     const written = await ctx.writes.writeAppointmentChange(db, {
       event: log.newRow({ result: 'processed', appointment_id: keepId, action, reason: null }),
       current: row,
@@ -272,9 +275,11 @@ async function applyToAppointment(
       at,
     });
     if (written.eventId === null) throw new ConcurrentDuplicateError();
+    await adoptParked(db, parked, keepId);
     if (state) await refreshConflicts(db, keepId, before, state, ctx.log);
     return { status: 'processed', duplicate: false, eventId: written.eventId, appointmentId: keepId, action };
   }
+  // A parked earlier delivery of this very event: its log row is updated, the rest written step by step.
   const eventId = await log.write({ result: 'processed', appointment_id: keepId, action, reason: null });
   await adoptParked(db, parked, keepId);
   if (state) {
