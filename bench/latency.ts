@@ -8,7 +8,6 @@
 // bursts of 20 concurrent requests, and its correction for coordinated omission assumes a 1 ms interval,
 // which inflates the percentiles. `--generator autocannon` prints that measurement too, for comparison.
 //   npm run build && node dist/bench/latency.js [--rate 500] [--duration 20] [--store sqlite|postgres|both] [--generator paced|autocannon|both]
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { buildCalcomBody, makeBookingUid, serializeCalcomBody, signCalcomBody } from '../src/calcom/samples.js';
 import { runLoad, startServer, type RunningServer } from './load.js';
+import { percentile, runPacedWith, type PacedResult, type SignedBody } from './paced.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +30,6 @@ const { values } = parseArgs({
 const RATE_PER_SECOND = Number(values.rate);
 const DURATION_SECONDS = Number(values.duration);
 const WARMUP_SECONDS = 2;
-const MAX_SOCKETS = 256;
 const SECRET = 'bench_secret_1';
 const SLOT_MS = 30 * 60_000;
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -39,7 +38,7 @@ const bareScript = path.join(here, 'bare-server.js');
 const floorScript = path.join(here, 'durable-floor-server.js');
 
 /** Unique realistic BOOKING_CREATED bodies: one template, a new uid and slot per request. */
-function bodies(label: string): () => { body: string; signature: string } {
+function bodies(label: string): () => SignedBody {
   const placeholder = makeBookingUid(`latency-template-${label}`);
   const START = '2031-06-02T00:00:00Z';
   const END = '2031-06-02T00:30:00Z';
@@ -56,77 +55,8 @@ function bodies(label: string): () => { body: string; signature: string } {
   };
 }
 
-interface PacedResult {
-  sent: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  /** Latency of each 2xx from when it was due, ms. */
-  fromDue: number[];
-  /** How late the generator sent each request, ms (its own quality). */
-  sendLag: number[];
-  elapsedS: number;
-}
-
-function post(agent: http.Agent, url: URL, body: string, signature: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, path: '/webhooks/calcom', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-cal-signature-256': signature, 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function paced(baseUrl: string, label: string, seconds: number): Promise<PacedResult> {
-  const url = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-  const next = bodies(label);
-  const total = Math.round(RATE_PER_SECOND * seconds);
-  const intervalMs = 1000 / RATE_PER_SECOND;
-  const result: PacedResult = { sent: 0, ok: 0, non2xx: 0, errors: 0, fromDue: [], sendLag: [], elapsedS: 0 };
-  const inFlight: Promise<void>[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < total; ) {
-    const now = performance.now();
-    // Send everything that is due (timers wake late; the schedule, not the timer, decides).
-    while (i < total && t0 + i * intervalMs <= now) {
-      const due = t0 + i * intervalMs;
-      const { body, signature } = next();
-      result.sendLag.push(performance.now() - due);
-      result.sent += 1;
-      inFlight.push(
-        post(agent, url, body, signature).then(
-          (status) => {
-            if (status >= 200 && status < 300) {
-              result.ok += 1;
-              result.fromDue.push(performance.now() - due);
-            } else result.non2xx += 1;
-          },
-          () => {
-            result.errors += 1;
-          },
-        ),
-      );
-      i += 1;
-    }
-    const wait = t0 + i * intervalMs - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  await Promise.all(inFlight);
-  result.elapsedS = (performance.now() - t0) / 1000;
-  agent.destroy();
-  return result;
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
+function paced(baseUrl: string, label: string, seconds: number): Promise<PacedResult> {
+  return runPacedWith(baseUrl, bodies(label), RATE_PER_SECOND, seconds);
 }
 
 interface Row {

@@ -93,10 +93,14 @@ function post(agent: http.Agent, url: URL, { body, signature }: SignedBody): Pro
 }
 
 /** Sends rate × seconds requests at an even pace to `baseUrl`/webhooks/calcom and waits for every answer. */
-export async function runPaced(baseUrl: string, secret: string, ratePerSecond: number, seconds: number): Promise<PacedResult> {
+export function runPaced(baseUrl: string, secret: string, ratePerSecond: number, seconds: number): Promise<PacedResult> {
+  return runPacedWith(baseUrl, bookingBodies(secret).next, ratePerSecond, seconds);
+}
+
+/** runPaced with the caller's own signed bodies (`next` gives one per request). */
+export async function runPacedWith(baseUrl: string, next: () => SignedBody, ratePerSecond: number, seconds: number): Promise<PacedResult> {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-  const bodies = bookingBodies(secret);
   const total = Math.round(ratePerSecond * seconds);
   const intervalMs = 1000 / ratePerSecond;
   const result: PacedResult = { sent: 0, ok: 0, non2xx: 0, errors: 0, fromDue: [], sendLag: [], elapsedS: 0 };
@@ -107,7 +111,7 @@ export async function runPaced(baseUrl: string, secret: string, ratePerSecond: n
     // Send everything that is due (timers wake late; the schedule, not the timer, decides).
     while (i < total && t0 + i * intervalMs <= now) {
       const due = t0 + i * intervalMs;
-      const signed = bodies.next();
+      const signed = next();
       result.sendLag.push(performance.now() - due);
       result.sent += 1;
       inFlight.push(
