@@ -3,6 +3,7 @@
 // an exclusive lock for work one instance at a time may do. The embedded SQLite store has a single
 // writing process whose transactions are already serial, so every lock there is a no-op.
 import { sql, type RawBuilder } from 'kysely';
+import { compiledStatement } from './compiled.js';
 import type { Db } from './db.js';
 import type { AppointmentRow } from './schema.js';
 
@@ -49,8 +50,7 @@ export const SINGLE_WRITER_LOCKS: StoreLocks = {
   async lockedAppointments(trx, ids) {
     const sorted = sortedIds(ids);
     if (sorted.length === 0) return [];
-    const { rows } = await sql<AppointmentRow>`select * from appointments where id in (${sql.join(sorted)}) order by id`.execute(trx);
-    return rows;
+    return (await SELECT_APPOINTMENTS(trx, { ids: sorted })).rows;
   },
   async exclusive(_name, work) {
     return { ran: true, value: await work() };
@@ -62,12 +62,7 @@ export function postgresLocks(db: Db): StoreLocks {
     async advisory(trx, plan) {
       const locks = await plan();
       if (locks.length === 0) return;
-      // PostgreSQL evaluates a select list left to right, so this waits on each lock in turn exactly as
-      // separate statements would.
-      const calls = locks.map(({ name, shared }) =>
-        shared ? sql`pg_advisory_xact_lock_shared(${advisoryKey(name)})` : sql`pg_advisory_xact_lock(${advisoryKey(name)})`,
-      );
-      await sql`select ${sql.join(calls)}`.execute(trx);
+      await ADVISORY_LOCKS(trx, { names: locks.map((l) => l.name), shared: locks.map((l) => (l.shared ? 1 : 0)) });
     },
     async appointments(trx, ids) {
       const sorted = sortedIds(ids);
@@ -76,8 +71,7 @@ export function postgresLocks(db: Db): StoreLocks {
     async lockedAppointments(trx, ids) {
       const sorted = sortedIds(ids);
       if (sorted.length === 0) return [];
-      const { rows } = await sql<AppointmentRow>`select * from appointments where id in (${sql.join(sorted)}) order by id for update`.execute(trx);
-      return rows;
+      return (await LOCK_APPOINTMENTS(trx, { ids: sorted })).rows;
     },
     async exclusive(name, work) {
       // The lock's transaction stays open for the work on a connection of its own and does nothing else;
@@ -93,6 +87,31 @@ export function postgresLocks(db: Db): StoreLocks {
     },
   };
 }
+
+const SELECT_APPOINTMENTS = compiledStatement(
+  'select-appointments',
+  ({ ids }: { ids: readonly number[] }) => sql<AppointmentRow>`select * from appointments where id in (${sql.join(ids)}) order by id`,
+);
+
+const LOCK_APPOINTMENTS = compiledStatement(
+  'lock-appointments',
+  ({ ids }: { ids: readonly number[] }) => sql<AppointmentRow>`select * from appointments where id in (${sql.join(ids)}) order by id for update`,
+);
+
+/**
+ * Advisory locks in the given order, in one statement: PostgreSQL evaluates a select list left to right, so
+ * this waits on each lock in turn exactly as separate statements would. Which are shared is the shape.
+ */
+const ADVISORY_LOCKS = compiledStatement(
+  'advisory-locks',
+  ({ names }: { names: readonly string[]; shared: readonly number[] }, shape) => {
+    const calls = names.map((name, i) =>
+      shape[i] === 's' ? sql`pg_advisory_xact_lock_shared(${advisoryKey(name)})` : sql`pg_advisory_xact_lock(${advisoryKey(name)})`,
+    );
+    return sql`select ${sql.join(calls)}`;
+  },
+  ({ shared }) => shared.map((s) => (s === 1 ? 's' : 'x')).join(''),
+);
 
 function sortedIds(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);

@@ -1,9 +1,10 @@
-// Appointment rows and the uids that lead to them. Queries on every webhook's path are `sql` templates
-// (no query tree to build and compile each time); the rest use the builder.
+// Appointment rows and the uids that lead to them. Statements on every webhook's path are compiled once per
+// shape (../compiled.ts); the rest use the builder.
 import { sql, type RawBuilder } from 'kysely';
 import type { AppointmentState } from '../../appointments/lifecycle.js';
 import type { AppointmentStatus, Attendee } from '../../appointments/types.js';
 import { ACTIVE_STATUSES, isActive } from '../../appointments/conflicts.js';
+import { compiledStatement } from '../compiled.js';
 import type { Db } from '../db.js';
 import type { AppointmentRow } from '../schema.js';
 
@@ -44,9 +45,14 @@ export async function selectUidsOfMany(db: Db, appointmentIds: readonly number[]
 /** Registers uids for an appointment; a uid already registered keeps its owner. */
 export async function insertAppointmentUids(db: Db, appointmentId: number, uids: readonly string[]): Promise<void> {
   if (uids.length === 0) return;
-  const values = uids.map((uid) => sql`(${uid}, ${appointmentId})`);
-  await sql`insert into appointment_uids (uid, appointment_id) values ${sql.join(values)} on conflict (uid) do nothing`.execute(db);
+  await INSERT_APPOINTMENT_UIDS(db, { appointmentId, uids });
 }
+
+const INSERT_APPOINTMENT_UIDS = compiledStatement(
+  'insert-appointment-uids',
+  ({ appointmentId, uids }: { appointmentId: number; uids: readonly string[] }) =>
+    sql`insert into appointment_uids (uid, appointment_id) values ${sql.join(uids.map((uid) => sql`(${uid}, ${appointmentId})`))} on conflict (uid) do nothing`,
+);
 
 export async function moveUidsToAppointment(db: Db, fromAppointmentId: number, toAppointmentId: number): Promise<void> {
   await db.updateTable('appointment_uids').set({ appointment_id: toAppointmentId }).where('appointment_id', '=', fromAppointmentId).execute();
@@ -56,7 +62,7 @@ export async function markAppointmentMerged(db: Db, id: number, intoId: number, 
   await db.updateTable('appointments').set({ merged_into: intoId, updated_at: at }).where('id', '=', id).execute();
 }
 
-function stateColumns(state: AppointmentState) {
+function stateColumns(state: AppointmentState): StateColumns {
   return {
     calcom_booking_uid: state.uid,
     calcom_booking_id: state.bookingId,
@@ -87,8 +93,23 @@ function stateColumns(state: AppointmentState) {
   };
 }
 
+/** The columns an appointment's state sets (what an update writes). */
+export type StateColumns = { [K in StateColumn]-?: Exclude<AppointmentRow[K], undefined> };
+type StateColumn =
+  | 'calcom_booking_uid' | 'calcom_booking_id' | 'status' | 'start_time' | 'end_time' | 'title' | 'event_type_id' | 'event_type'
+  | 'organizer_name' | 'organizer_email' | 'organizer_time_zone' | 'attendees' | 'phone' | 'notes' | 'location' | 'metadata'
+  | 'reschedule_reason' | 'rescheduled_by' | 'cancellation_reason' | 'cancelled_by' | 'request_reschedule' | 'rejection_reason'
+  | 'no_show' | 'payment_status' | 'payment_id' | 'recurring_event_id';
+
+/** A new appointment's values (what `appointmentInsert` takes): its state's columns, where it came from, when. */
+export type AppointmentValues = StateColumns & { source: string; at: string };
+
+export function appointmentValues(state: AppointmentState, source: string, at: string): AppointmentValues {
+  return { ...stateColumns(state), source, at };
+}
+
 export async function insertAppointment(db: Db, state: AppointmentState, source: string, at: string): Promise<number> {
-  return (await insertAppointmentRow(db, state, source, at, 0)).id;
+  return (await insertAppointmentRow(db, appointmentValues(state, source, at), 'unchecked')).id;
 }
 
 /**
@@ -102,98 +123,93 @@ export async function insertAppointmentCheckingOverlap(
   source: string,
   at: string,
 ): Promise<{ id: number; overlaps: boolean }> {
-  const { rows } = await appointmentInsert(state, source, at, overlapFlag(state)).execute(db);
-  const row = rows[0];
-  if (row === undefined) throw new Error('insert into appointments returned no id');
+  const values = appointmentValues(state, source, at);
+  const row = await insertAppointmentRow(db, values, overlapCheck(values));
   return { id: row.id, overlaps: Number(row.conflict) === 1 };
 }
+
+/**
+ * Whether a new appointment's insert checks for overlaps: only an active one with an organizer and times can
+ * overlap anything (a statement's shape, see compiled.ts).
+ */
+export function overlapCheck(values: AppointmentValues): OverlapCheck {
+  const checked = isActive(values.status as AppointmentStatus) && values.organizer_email && values.start_time && values.end_time;
+  return checked ? 'checked' : 'unchecked';
+}
+
+export type OverlapCheck = 'checked' | 'unchecked';
 
 /**
  * The `conflict` value of a new appointment: whether it overlaps an active appointment of the same organizer
  * (the look-up `selectActiveOverlapping` makes, as `exists`), or 0 for one that cannot overlap.
  */
-export function overlapFlag(state: AppointmentState): number | RawBuilder<unknown> {
-  const email = state.organizer?.email ?? null;
-  const checked = isActive(state.status) && email && state.startTime && state.endTime;
-  if (!checked) return 0;
+export function overlapFlag(values: AppointmentValues, check: OverlapCheck): number | RawBuilder<unknown> {
+  if (check === 'unchecked') return 0;
   return sql`(case when exists (
       select 1 from appointments
-      where organizer_email = ${email} and end_time > ${state.startTime} and start_time < ${state.endTime}
+      where organizer_email = ${values.organizer_email} and end_time > ${values.start_time} and start_time < ${values.end_time}
         and status in (${sql.join(ACTIVE_STATUSES)}) and merged_into is null
     ) then 1 else 0 end)`;
 }
 
-async function insertAppointmentRow(
-  db: Db,
-  state: AppointmentState,
-  source: string,
-  at: string,
-  conflict: number | RawBuilder<unknown>,
-): Promise<{ id: number; conflict: number }> {
-  const { rows } = await appointmentInsert(state, source, at, conflict).execute(db);
+async function insertAppointmentRow(db: Db, values: AppointmentValues, check: OverlapCheck): Promise<{ id: number; conflict: number }> {
+  const { rows } = await INSERT_APPOINTMENT(db, values);
   const row = rows[0];
   if (row === undefined) throw new Error('insert into appointments returned no id');
   return row;
 }
 
+const INSERT_APPOINTMENT = compiledStatement(
+  'insert-appointment',
+  (values: AppointmentValues, check) => appointmentInsert(values, overlapFlag(values, check as OverlapCheck)),
+  overlapCheck,
+);
+
 /** `insert into appointments ... returning id, conflict` of a new appointment (version 1). */
-export function appointmentInsert(
-  state: AppointmentState,
-  source: string,
-  at: string,
-  conflict: number | RawBuilder<unknown>,
-): RawBuilder<{ id: number; conflict: number }> {
-  const columns: Record<string, string | number | null | RawBuilder<unknown>> = {
-    ...stateColumns(state),
-    source,
-    conflict,
-    version: 1,
-    merged_into: null,
-    created_at: at,
-    updated_at: at,
-  };
-  const names = Object.keys(columns);
+export function appointmentInsert(values: AppointmentValues, conflict: number | RawBuilder<unknown>): RawBuilder<{ id: number; conflict: number }> {
+  const { at, ...columns } = values;
+  const all: Record<string, unknown> = { ...columns, conflict, version: 1, created_at: at, updated_at: at };
+  const names = Object.keys(all);
   return sql<{ id: number; conflict: number }>`
-    insert into appointments (${columnList(names)})
-    values (${sql.join(names.map((n) => columns[n]))})
+    insert into appointments (${sql.raw(names.map((n) => `"${n}"`).join(', '))}, merged_into)
+    values (${sql.join(names.map((n) => all[n]))}, null)
     returning id, conflict`;
-}
-
-let insertColumns: { key: string; list: RawBuilder<unknown> } | null = null;
-
-/**
- * The column list of an appointment insert as one raw fragment, made once: the names are our own fixed
- * column names, and building ~30 identifier nodes per insert was a visible share of the intake's CPU.
- */
-function columnList(names: readonly string[]): RawBuilder<unknown> {
-  const key = names.join(',');
-  if (insertColumns?.key !== key) insertColumns = { key, list: sql.raw(names.map((n) => `"${n}"`).join(', ')) };
-  return insertColumns.list;
 }
 
 /** Writes the derived state when it differs from the row; returns the new version, or null when unchanged. */
 export async function updateAppointmentState(db: Db, current: AppointmentRow, state: AppointmentState, at: string): Promise<number | null> {
   const update = appointmentUpdate(current, state, at);
   if (update === null) return null;
-  await update.sql.execute(db);
+  await writeAppointmentUpdate(db, update);
   return update.version;
 }
+
+export async function writeAppointmentUpdate(db: Db, update: AppointmentUpdate): Promise<void> {
+  await UPDATE_APPOINTMENT(db, update);
+}
+
+/** An appointment's new state over its row: its columns, next version and when. */
+export type AppointmentUpdate = { id: number; columns: StateColumns; version: number; at: string };
 
 /**
  * The update that writes the derived state over `current` (its next version), or null when the state is
  * what the row already holds.
  */
-export function appointmentUpdate(current: AppointmentRow, state: AppointmentState, at: string): { version: number; sql: RawBuilder<unknown> } | null {
+export function appointmentUpdate(current: AppointmentRow, state: AppointmentState, at: string): AppointmentUpdate | null {
   const columns = stateColumns(state);
-  const names = Object.keys(columns) as (keyof typeof columns)[];
+  const names = Object.keys(columns) as (keyof StateColumns)[];
   if (!names.some((k) => columns[k] !== current[k])) return null;
-  const version = current.version + 1;
-  const sets = names.map((k) => sql`${sql.ref(k)} = ${columns[k]}`);
-  return {
-    version,
-    sql: sql`update appointments set ${sql.join(sets)}, version = ${version}, updated_at = ${at} where id = ${current.id}`,
-  };
+  return { id: current.id, columns, version: current.version + 1, at };
 }
+
+/** `update appointments set ...` of an AppointmentUpdate. */
+export function appointmentUpdateSql(update: AppointmentUpdate): RawBuilder<unknown> {
+  const names = Object.keys(update.columns) as (keyof StateColumns)[];
+  const sets = names.map((k) => sql`${sql.ref(k)} = ${update.columns[k]}`);
+  return sql`update appointments set ${sql.join(sets)}, version = ${update.version}, updated_at = ${update.at} where id = ${update.id}`;
+}
+
+const UPDATE_APPOINTMENT = compiledStatement('update-appointment', appointmentUpdateSql);
 
 /** Reads a row back into the domain state (for appointments that have no events yet, e.g. made through the API). */
 export function rowToState(row: AppointmentRow, previousUids: string[]): AppointmentState {

@@ -14,9 +14,23 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppointmentState } from '../../appointments/lifecycle.js';
 import type { AppointmentRow, NewEventRow } from '../schema.js';
 import type { Db } from '../db.js';
-import { appointmentInsert, appointmentUpdate, insertAppointmentCheckingOverlap, insertAppointmentUids, overlapFlag } from './appointments.js';
-import { eventInsert, insertEvent } from './events.js';
-import { markSinksDirty, sinksDirtyUpsert } from './sinks.js';
+import { compiledStatement } from '../compiled.js';
+import {
+  appointmentInsert,
+  appointmentUpdate,
+  appointmentUpdateSql,
+  appointmentValues,
+  insertAppointmentCheckingOverlap,
+  insertAppointmentUids,
+  overlapCheck,
+  overlapFlag,
+  writeAppointmentUpdate,
+  type AppointmentUpdate,
+  type AppointmentValues,
+  type OverlapCheck,
+} from './appointments.js';
+import { eventInsert, eventValues, insertEvent, type EventValues } from './events.js';
+import { distinct, markSinksDirty, sinksDirtyUpsert } from './sinks.js';
 
 export interface NewAppointment {
   state: AppointmentState;
@@ -75,7 +89,7 @@ export const EVENT_WRITES_STEP_BY_STEP: EventWrites = {
     const eventId = await insertEvent(db, input.event);
     if (eventId === null) return { eventId, version: null };
     const update = input.state ? appointmentUpdate(input.current, input.state, input.at) : null;
-    if (update) await update.sql.execute(db);
+    if (update) await writeAppointmentUpdate(db, update);
     if (update || input.alwaysDirty) await markSinksDirty(db, input.current.id, input.sinks, input.nowMs, input.at);
     return { eventId, version: update?.version ?? null };
   },
@@ -83,31 +97,64 @@ export const EVENT_WRITES_STEP_BY_STEP: EventWrites = {
 
 export const EVENT_WRITES_AT_ONCE: EventWrites = {
   async insertNewAppointment(db, input) {
-    const newId = sql`(select id from a)`;
-    const uids = [...new Set(input.uids)];
-    const parts = [sql`a as (${appointmentInsert(input.state, input.source, input.at, overlapFlag(input.state))})`];
-    if (uids.length > 0) {
-      const values = uids.map((uid) => sql`(${uid}, ${newId})`);
-      parts.push(sql`u as (insert into appointment_uids (uid, appointment_id) values ${sql.join(values)} on conflict (uid) do nothing)`);
-    }
-    parts.push(sql`e as (${eventInsert({ ...input.event, appointment_id: null }, newId)})`);
-    const sinks = sinksDirtyUpsert(newId, input.sinks, input.nowMs, input.at);
-    if (sinks) parts.push(sql`s as (${sinks})`);
-    const { rows } = await sql<{ appointment_id: number; conflict: number; event_id: number | null }>`
-      with ${sql.join(parts)}
-      select a.id as appointment_id, a.conflict, (select id from e) as event_id from a`.execute(db);
+    const appointment = appointmentValues(input.state, input.source, input.at);
+    const { rows } = await NEW_APPOINTMENT_AT_ONCE(db, {
+      appointment,
+      uids: [...new Set(input.uids)],
+      event: eventValues({ ...input.event, appointment_id: null }),
+      sinks: distinct(input.sinks),
+      nowMs: input.nowMs,
+      at: input.at,
+    });
     const row = rows[0];
     if (row === undefined) throw new Error('insert into appointments returned no id');
     return { appointmentId: row.appointment_id, overlaps: Number(row.conflict) === 1, eventId: row.event_id };
   },
   async writeAppointmentChange(db, input) {
     const update = input.state ? appointmentUpdate(input.current, input.state, input.at) : null;
-    const parts: RawBuilder<unknown>[] = [sql`e as (${eventInsert(input.event)})`];
-    if (update) parts.push(sql`u as (${update.sql})`);
-    const sinks = update || input.alwaysDirty ? sinksDirtyUpsert(input.current.id, input.sinks, input.nowMs, input.at) : null;
-    if (sinks) parts.push(sql`s as (${sinks})`);
-    const { rows } = await sql<{ event_id: number | null }>`with ${sql.join(parts)} select (select id from e) as event_id`.execute(db);
+    const { rows } = await APPOINTMENT_CHANGE_AT_ONCE(db, {
+      event: eventValues(input.event),
+      update,
+      appointmentId: input.current.id,
+      sinks: update || input.alwaysDirty ? distinct(input.sinks) : [],
+      nowMs: input.nowMs,
+      at: input.at,
+    });
     const eventId = rows[0]?.event_id ?? null;
     return { eventId, version: eventId === null ? null : (update?.version ?? null) };
   },
 };
+
+/** A new booking's four inserts as one statement of data-modifying CTEs. */
+const NEW_APPOINTMENT_AT_ONCE = compiledStatement(
+  'new-appointment-at-once',
+  (
+    v: { appointment: AppointmentValues; uids: readonly string[]; event: EventValues; sinks: readonly string[]; nowMs: number; at: string },
+    check,
+  ) => {
+    const newId = sql`(select id from a)`;
+    const parts = [sql`a as (${appointmentInsert(v.appointment, overlapFlag(v.appointment, check as OverlapCheck))})`];
+    if (v.uids.length > 0) {
+      const values = v.uids.map((uid) => sql`(${uid}, ${newId})`);
+      parts.push(sql`u as (insert into appointment_uids (uid, appointment_id) values ${sql.join(values)} on conflict (uid) do nothing)`);
+    }
+    parts.push(sql`e as (${eventInsert(v.event, newId)})`);
+    if (v.sinks.length > 0) parts.push(sql`s as (${sinksDirtyUpsert(newId, v.sinks, v.nowMs, v.at)})`);
+    return sql<{ appointment_id: number; conflict: number; event_id: number | null }>`
+      with ${sql.join(parts)}
+      select a.id as appointment_id, a.conflict, (select id from e) as event_id from a`;
+  },
+  (v) => overlapCheck(v.appointment),
+);
+
+/** An applied event's log row, the appointment's new state (when it changed) and its dirty sinks as one statement. */
+const APPOINTMENT_CHANGE_AT_ONCE = compiledStatement(
+  'appointment-change-at-once',
+  (v: { event: EventValues; update: AppointmentUpdate | null; appointmentId: number; sinks: readonly string[]; nowMs: number; at: string }, shape) => {
+    const parts: RawBuilder<unknown>[] = [sql`e as (${eventInsert(v.event)})`];
+    if (shape === 'update' && v.update) parts.push(sql`u as (${appointmentUpdateSql(v.update)})`);
+    if (v.sinks.length > 0) parts.push(sql`s as (${sinksDirtyUpsert(v.appointmentId, v.sinks, v.nowMs, v.at)})`);
+    return sql<{ event_id: number | null }>`with ${sql.join(parts)} select (select id from e) as event_id`;
+  },
+  (v) => (v.update ? 'update' : 'no-update'),
+);

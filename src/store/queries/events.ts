@@ -1,7 +1,8 @@
 // The append-only event log. Rows are never deleted; a parked row is updated once its booking appears.
-// The queries on every webhook's path are written as `sql` templates: Kysely runs them without building and
-// compiling a query tree each time, which is a large share of the intake's CPU (see BENCHMARKS.md).
+// The statements on every webhook's path are compiled once per shape (../compiled.ts): building and compiling
+// a query each time was a large share of the intake's CPU and allocation (see BENCHMARKS.md).
 import { sql, type RawBuilder } from 'kysely';
+import { compiledStatement } from '../compiled.js';
 import type { Db } from '../db.js';
 import type { EventResult, EventRow, NewEventRow } from '../schema.js';
 
@@ -36,24 +37,7 @@ export async function selectDeliveryAndUidOwners(
   placements: Map<number, UidOwnerPlacement>;
   parked: Pick<EventRow, 'id' | 'event_json'>[];
 }> {
-  type Row = DeliveryRow &
-    UidOwnerPlacement & { kind: 'event' | 'uid' | 'parked'; uid: string | null; found: number | null; event_json: string | null };
-  const byKey = sql`select 'event' as kind, id, result, appointment_id, action, reason, booking_uid, null as uid,
-      null as found, null as organizer_email, null as start_time, null as end_time, null as event_json
-    from events where dedup_key = ${dedupKey}`;
-  const query =
-    uids.length === 0
-      ? byKey
-      : sql`${byKey}
-    union all
-    select 'uid' as kind, null, null, u.appointment_id, null, null, null, u.uid,
-      a.id, a.organizer_email, a.start_time, a.end_time, null
-    from appointment_uids u left join appointments a on a.id = u.appointment_id
-    where u.uid in (${sql.join(uids)})
-    union all
-    select 'parked' as kind, id, null, null, null, null, null, null, null, null, null, null, event_json
-    from events where booking_uid in (${sql.join(uids)}) and result = 'parked'`;
-  const { rows } = await sql<Row>`${query}`.execute(db);
+  const { rows } = await SELECT_DELIVERY_AND_UID_OWNERS(db, { dedupKey, uids });
   let delivery: DeliveryRow | undefined;
   const owners = new Map<string, number>();
   const placements = new Map<number, UidOwnerPlacement>();
@@ -74,24 +58,71 @@ export async function selectDeliveryAndUidOwners(
   return { delivery, owners, placements, parked };
 }
 
+type DeliveryAndOwnersRow = DeliveryRow &
+  UidOwnerPlacement & { kind: 'event' | 'uid' | 'parked'; uid: string | null; found: number | null; event_json: string | null };
+
+const SELECT_DELIVERY_AND_UID_OWNERS = compiledStatement('select-delivery-and-uid-owners', ({ dedupKey, uids }: { dedupKey: string; uids: readonly string[] }) => {
+  const byKey = sql<DeliveryAndOwnersRow>`select 'event' as kind, id, result, appointment_id, action, reason, booking_uid, null as uid,
+      null as found, null as organizer_email, null as start_time, null as end_time, null as event_json
+    from events where dedup_key = ${dedupKey}`;
+  if (uids.length === 0) return byKey;
+  return sql<DeliveryAndOwnersRow>`${byKey}
+    union all
+    select 'uid' as kind, null, null, u.appointment_id, null, null, null, u.uid,
+      a.id, a.organizer_email, a.start_time, a.end_time, null
+    from appointment_uids u left join appointments a on a.id = u.appointment_id
+    where u.uid in (${sql.join(uids)})
+    union all
+    select 'parked' as kind, id, null, null, null, null, null, null, null, null, null, null, event_json
+    from events where booking_uid in (${sql.join(uids)}) and result = 'parked'`;
+});
+
 /** Inserts unless the dedup key exists (another delivery got there first); returns the new id or null. */
 export async function insertEvent(db: Db, row: NewEventRow): Promise<number | null> {
-  const { rows } = await eventInsert(row).execute(db);
+  const { rows } = await INSERT_EVENT(db, eventValues(row));
   return rows[0]?.id ?? null;
 }
 
+/** An event row's values with every column present (what `eventInsert` takes). */
+export type EventValues = {
+  [K in Exclude<keyof NewEventRow, 'id' | 'duplicate_count'>]-?: Exclude<NewEventRow[K], undefined>;
+};
+
+export function eventValues(row: NewEventRow): EventValues {
+  return {
+    received_at: row.received_at,
+    source: row.source,
+    trigger: row.trigger,
+    dedup_key: row.dedup_key,
+    booking_uid: row.booking_uid ?? null,
+    appointment_id: row.appointment_id ?? null,
+    result: row.result,
+    action: row.action ?? null,
+    reason: row.reason ?? null,
+    raw_body: row.raw_body,
+    headers: row.headers,
+    event_json: row.event_json ?? null,
+    sent_at: row.sent_at ?? null,
+    last_duplicate_at: row.last_duplicate_at ?? null,
+    replay_of: row.replay_of ?? null,
+    webhook_version: row.webhook_version ?? null,
+  };
+}
+
 /** `insert into events ... on conflict (dedup_key) do nothing returning id`; `appointmentId` overrides the row's. */
-export function eventInsert(row: NewEventRow, appointmentId: RawBuilder<unknown> | number | null = row.appointment_id ?? null): RawBuilder<{ id: number }> {
+export function eventInsert(row: EventValues, appointmentId: RawBuilder<unknown> | number | null = row.appointment_id): RawBuilder<{ id: number }> {
   return sql<{ id: number }>`
     insert into events (received_at, source, trigger, dedup_key, booking_uid, appointment_id, result, action, reason,
                         raw_body, headers, event_json, sent_at, duplicate_count, last_duplicate_at, replay_of, webhook_version)
-    values (${row.received_at}, ${row.source}, ${row.trigger}, ${row.dedup_key}, ${row.booking_uid ?? null},
-            ${appointmentId}, ${row.result}, ${row.action ?? null}, ${row.reason ?? null}, ${row.raw_body},
-            ${row.headers}, ${row.event_json ?? null}, ${row.sent_at ?? null}, 0, ${row.last_duplicate_at ?? null},
-            ${row.replay_of ?? null}, ${row.webhook_version ?? null})
+    values (${row.received_at}, ${row.source}, ${row.trigger}, ${row.dedup_key}, ${row.booking_uid},
+            ${appointmentId}, ${row.result}, ${row.action}, ${row.reason}, ${row.raw_body},
+            ${row.headers}, ${row.event_json}, ${row.sent_at}, 0, ${row.last_duplicate_at},
+            ${row.replay_of}, ${row.webhook_version})
     on conflict (dedup_key) do nothing
     returning id`;
 }
+
+const INSERT_EVENT = compiledStatement('insert-event', (row: EventValues) => eventInsert(row));
 
 export async function countDuplicateDelivery(db: Db, id: number, at: string): Promise<void> {
   await db
@@ -141,15 +172,19 @@ export async function selectParkedEventsFor(db: Db, uids: readonly string[]): Pr
  * the parked events that speak of any of its uids, in log order. The two sets are disjoint (by `result`).
  */
 export async function selectFoldEventsOf(db: Db, appointmentId: number): Promise<Pick<EventRow, 'id' | 'event_json' | 'result'>[]> {
-  const { rows } = await sql<Pick<EventRow, 'id' | 'event_json' | 'result'>>`
+  return (await SELECT_FOLD_EVENTS(db, { appointmentId })).rows;
+}
+
+const SELECT_FOLD_EVENTS = compiledStatement(
+  'select-fold-events',
+  ({ appointmentId }: { appointmentId: number }) => sql<Pick<EventRow, 'id' | 'event_json' | 'result'>>`
     select id, event_json, result from events
     where appointment_id = ${appointmentId} and result = 'processed' and event_json is not null
     union all
     select id, event_json, result from events
     where booking_uid in (select uid from appointment_uids where appointment_id = ${appointmentId}) and result = 'parked'
-    order by id`.execute(db);
-  return rows;
-}
+    order by id`,
+);
 
 export async function moveEventsToAppointment(db: Db, fromAppointmentId: number, toAppointmentId: number): Promise<void> {
   await db.updateTable('events').set({ appointment_id: toAppointmentId }).where('appointment_id', '=', fromAppointmentId).execute();

@@ -1,6 +1,7 @@
 // Per-appointment sync state of each sink (level-triggered: the row says which version the outside world
 // shows; a worker brings it up to the appointment's current version).
 import { sql, type RawBuilder } from 'kysely';
+import { compiledStatement } from '../compiled.js';
 import type { Db } from '../db.js';
 import type { SinkStateRow } from '../schema.js';
 
@@ -10,20 +11,29 @@ import type { SinkStateRow } from '../schema.js';
  * the new version may fix what was refused.
  */
 export async function markSinksDirty(db: Db, appointmentId: number, sinks: readonly string[], nowMs: number, at: string): Promise<void> {
-  const upsert = sinksDirtyUpsert(appointmentId, sinks, nowMs, at);
-  if (upsert) await upsert.execute(db);
+  // Distinct names: an upsert may not touch the same row twice in one statement.
+  const names = distinct(sinks);
+  if (names.length > 0) await MARK_SINKS_DIRTY(db, { appointmentId, sinks: names, nowMs, at });
+}
+
+const MARK_SINKS_DIRTY = compiledStatement(
+  'mark-sinks-dirty',
+  ({ appointmentId, sinks, nowMs, at }: { appointmentId: number; sinks: readonly string[]; nowMs: number; at: string }) =>
+    sinksDirtyUpsert(appointmentId, sinks, nowMs, at),
+);
+
+/** Each name once, in order (the list is a handful of sink names). */
+export function distinct(names: readonly string[]): readonly string[] {
+  return names.length < 2 || new Set(names).size === names.length ? names : [...new Set(names)];
 }
 
 /**
  * markSinksDirty's statement, for composing: one multi-row upsert for every sink (one round trip per event,
- * not one per sink), or null for no sinks. `appointmentId` may be an expression (the id of a row inserted in
- * the same statement).
+ * not one per sink), for distinct sink names (at least one). `appointmentId` may be an expression (the id of
+ * a row inserted in the same statement).
  */
-export function sinksDirtyUpsert(appointmentId: number | RawBuilder<unknown>, sinks: readonly string[], nowMs: number, at: string): RawBuilder<unknown> | null {
-  // Distinct names: an upsert may not touch the same row twice in one statement.
-  const names = [...new Set(sinks)];
-  if (names.length === 0) return null;
-  const rows = names.map((sink) => sql`(${sink}, ${appointmentId}, 0, 'pending', null, 0, ${nowMs}, null, ${at})`);
+export function sinksDirtyUpsert(appointmentId: number | RawBuilder<unknown>, sinks: readonly string[], nowMs: number, at: string): RawBuilder<unknown> {
+  const rows = sinks.map((sink) => sql`(${sink}, ${appointmentId}, 0, 'pending', null, 0, ${nowMs}, null, ${at})`);
   return sql`insert into sink_state (sink, appointment_id, synced_version, state, external_id, attempts, next_attempt_at, last_error, updated_at)
     values ${sql.join(rows)}
     on conflict (sink, appointment_id) do update set
