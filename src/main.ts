@@ -3,10 +3,12 @@ import { createApp } from './app.js';
 import { composeAppOptions } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { generatedSecretsBanner, generatedSecretsFile, remindWhereSecretsAre } from './secrets.js';
 import { DataDirLockedError } from './store/sqlite.js';
 
 export async function serve(config: Config): Promise<void> {
+  limitHeapGrowth();
   const log = createLogger({ level: config.logLevel, personalData: config.logPersonalData });
   const app = await createApp(config, composeAppOptions(config, log));
   const address = await app.listen();
