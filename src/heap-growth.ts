@@ -9,16 +9,16 @@
 // (BENCHMARKS.md, "Issue 14, third session").
 //
 // The growth factor is read at every full GC, so setting it once the process runs takes effect (unlike the
-// young generation's size, which V8 fixes at start). An operator who sets it (NODE_OPTIONS or a node flag)
-// keeps their value.
+// young generation's size, which V8 fixes at start). An operator who starts node with the flag
+// (`node --heap-growing-percent=N dist/src/main.js`; Node refuses it in NODE_OPTIONS) keeps their value.
 import v8 from 'node:v8';
 
 export const HEAP_GROWING_PERCENT = 50;
 const FLAG = '--heap-growing-percent';
 
-/** Applies HEAP_GROWING_PERCENT unless the process was started with its own; returns whether it applied it. */
-export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env.NODE_OPTIONS ?? ''): boolean {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => a.startsWith(FLAG) || a.startsWith('--heap_growing_percent'));
+/** Applies HEAP_GROWING_PERCENT unless node was started with its own; returns whether it applied it. */
+export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv): boolean {
+  const given = execArgv.some((a) => a.startsWith(FLAG) || a.startsWith('--heap_growing_percent'));
   if (given) return false;
   v8.setFlagsFromString(`${FLAG}=${HEAP_GROWING_PERCENT}`);
   return true;
