@@ -9,6 +9,7 @@ import * as m004 from './004-admin-sessions.js';
 import * as m005 from './005-calcom-2026.js';
 import * as m006 from './006-outbound-webhooks.js';
 import * as m007 from './007-refused-signatures.js';
+import * as m008 from './008-partial-indexes.js';
 
 type Step = { up(db: Kysely<unknown>, quirks: DialectQuirks): Promise<void> };
 
@@ -20,6 +21,7 @@ const STEPS: Record<string, Step> = {
   '005-calcom-2026': m005,
   '006-outbound-webhooks': m006,
   '007-refused-signatures': m007,
+  '008-partial-indexes': m008,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, quirks: DialectQuirks): Promise<void> {
