@@ -19,7 +19,7 @@
 // - what the values do not fix about the text (the length of each array is counted automatically) is named
 //   by `shapeOf`, e.g. whether an optional clause is present; `build` gets that name and decides by it alone
 //   (its values are placeholders).
-import { createQueryId, type CompiledQuery, type DatabaseConnection, type QueryResult, type RawBuilder } from 'kysely';
+import { ControlledTransaction, createQueryId, type CompiledQuery, type DatabaseConnection, type QueryResult, type RawBuilder } from 'kysely';
 import type { Db } from './db.js';
 
 type Value = string | number | bigint | null;
@@ -123,6 +123,8 @@ const connections = new WeakMap<Db, DatabaseConnection>();
 async function run<R>(db: Db, compiled: CompiledQuery): Promise<QueryResult<R>> {
   const executor = db.getExecutor();
   if (!db.isTransaction) return executor.executeQuery<R>(compiled);
+  // A controlled transaction that has ended no longer holds its connection: the executor refuses it.
+  if (db instanceof ControlledTransaction && (db.isCommitted || db.isRolledBack)) return executor.executeQuery<R>(compiled);
   let connection = connections.get(db);
   if (connection === undefined) {
     connection = await executor.provideConnection(async (c) => c);

@@ -69,6 +69,8 @@ describe.each(STORE_KINDS)('statements compiled once per shape (%s)', (kind) => 
     expect(Number((await count(trx, { note: 'rolled-back' })).rows[0]?.n)).toBe(2);
     await trx.rollback().execute();
     expect(Number((await count(t.store.db, { note: 'rolled-back' })).rows[0]?.n)).toBe(0);
+    // An ended transaction is refused, never run on a connection it no longer holds.
+    await expect(insert(trx, { id: 5, note: 'after the end' })).rejects.toThrow(/rolled back/i);
 
     await t.store.db.transaction().execute(async (trx2) => {
       await insert(trx2, { id: 3, note: 'kept' });
