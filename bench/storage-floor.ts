@@ -243,7 +243,8 @@ function makeRunners(template: RecordedEvent, schemaFile: string): Record<Varian
       continue;
     }
     if (variant === 'events-two-indexes') {
-      for (const index of ['events_booking_uid', 'events_received', 'events_result']) db.exec(`drop index ${index}`);
+      // events_result became the partial events_unprocessed in migration 008; either way only two remain.
+      for (const index of ['events_booking_uid', 'events_received', 'events_result', 'events_unprocessed']) db.exec(`drop index if exists ${index}`);
       db.exec('vacuum');
     }
     const stmt = {} as Record<Step, Database.Statement>;
