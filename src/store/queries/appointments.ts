@@ -153,16 +153,18 @@ export function overlapFlag(values: AppointmentValues, check: OverlapCheck): num
 }
 
 async function insertAppointmentRow(db: Db, values: AppointmentValues, check: OverlapCheck): Promise<{ id: number; conflict: number }> {
-  const { rows } = await INSERT_APPOINTMENT(db, values);
+  const { rows } = await (check === 'checked' ? INSERT_APPOINTMENT_CHECKING_OVERLAP : INSERT_APPOINTMENT)(db, values);
   const row = rows[0];
   if (row === undefined) throw new Error('insert into appointments returned no id');
   return row;
 }
 
-const INSERT_APPOINTMENT = compiledStatement(
-  'insert-appointment',
-  (values: AppointmentValues, check) => appointmentInsert(values, overlapFlag(values, check as OverlapCheck)),
-  overlapCheck,
+/** A new appointment with conflict 0 (left to the overlap refresh). */
+const INSERT_APPOINTMENT = compiledStatement('insert-appointment', (values: AppointmentValues) => appointmentInsert(values, 0));
+
+/** A new appointment whose conflict flag is whether it overlaps an active one of its organizer. */
+const INSERT_APPOINTMENT_CHECKING_OVERLAP = compiledStatement('insert-appointment-checking-overlap', (values: AppointmentValues) =>
+  appointmentInsert(values, overlapFlag(values, 'checked')),
 );
 
 /** `insert into appointments ... returning id, conflict` of a new appointment (version 1). */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppointmentState } from '../../../src/appointments/lifecycle.js';
 import {
   insertAppointment,
+  insertAppointmentCheckingOverlap,
   insertAppointmentUids,
   markAppointmentMerged,
   moveUidsToAppointment,
@@ -145,5 +146,23 @@ describe.each(STORE_KINDS)('appointment queries (%s)', (kind) => {
     expect((await selectAppointmentById(t.store.db, inside))?.conflict).toBe(1);
     await setConflictFlag(t.store.db, inside, false);
     expect((await selectAppointmentById(t.store.db, inside))?.conflict).toBe(0);
+  });
+
+  it('insertAppointment writes no conflict flag (the overlap refresh sets flags); the checking insert flags an overlap it finds', async () => {
+    const organizer = { name: 'O', email: `flag.${kind}@studio.example.com`, timeZone: null };
+    const slot = { organizer, startTime: '2031-05-01T10:00:00.000Z', endTime: '2031-05-01T11:00:00.000Z' };
+    await insertAppointment(t.store.db, state('flag-first', slot), 'calcom_direct', AT);
+    const plain = await insertAppointment(t.store.db, state('flag-plain', slot), 'calcom_direct', AT);
+    expect((await selectAppointmentById(t.store.db, plain))?.conflict).toBe(0);
+    const checked = await insertAppointmentCheckingOverlap(t.store.db, state('flag-checked', slot), 'calcom_direct', AT);
+    expect(checked.overlaps).toBe(true);
+    expect((await selectAppointmentById(t.store.db, checked.id))?.conflict).toBe(1);
+    const elsewhere = await insertAppointmentCheckingOverlap(
+      t.store.db,
+      state('flag-later', { ...slot, startTime: '2031-05-01T11:00:00.000Z', endTime: '2031-05-01T12:00:00.000Z' }),
+      'calcom_direct',
+      AT,
+    );
+    expect(elsewhere.overlaps).toBe(false);
   });
 });
