@@ -13,7 +13,8 @@
 // through the executor's providers; elsewhere through the executor as usual.
 //
 // Rules for a statement's values (`P`), checked when a shape is compiled:
-// - a record of values (string, number, bigint or null), arrays of values, and records of those;
+// - a record of values (string, number, bigint or null), arrays of values, and records of those (a record
+//   that may be null holds no arrays: where arrays sit is read from a statement's first values);
 // - every value the template uses comes from `P` or is a constant written in the template; a key missing
 //   from `P` would compile as a constant, so compiling fails on an `undefined`;
 // - what the values do not fix about the text (the length of each array is counted automatically) is named
