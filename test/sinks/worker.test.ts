@@ -4,8 +4,8 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeBookingUid } from '../../src/calcom/samples.js';
-import { parseDelivery } from '../../src/calcom/parse.js';
 import { Intake } from '../../src/intake/intake.js';
+import { incomingEvent, readDelivery } from '../../src/intake/incoming.js';
 import type { IncomingEvent } from '../../src/intake/record-event.js';
 import { ALWAYS_LEADER } from '../../src/sinks/leadership.js';
 import type { FailureClass, Sink, SinkTask, SyncContext, SyncResult } from '../../src/sinks/sink.js';
@@ -64,19 +64,7 @@ class FakeSink implements Sink {
 }
 
 function incoming(body: Record<string, unknown>): IncomingEvent {
-  const parsed = parseDelivery(body);
-  if (!parsed.ok || !('event' in parsed)) throw new Error('sample did not parse');
-  return {
-    source: 'webhook',
-    trigger: parsed.trigger,
-    dedupKey: parsed.dedupKey,
-    bookingUid: parsed.bookingUid,
-    rawBody: JSON.stringify(body),
-    headers: {},
-    event: parsed.event,
-    skipReason: null,
-    replayOf: null,
-  };
+  return incomingEvent(readDelivery(body), { source: 'webhook', rawBody: JSON.stringify(body), headers: {} });
 }
 
 describe.each(STORE_KINDS)('SinkWorker (%s)', (kind) => {

@@ -4,9 +4,9 @@
 // afterwards still hears of every change made after its creation, and of nothing before (the contract).
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseDelivery } from '../../../src/calcom/parse.js';
 import { makeBookingUid } from '../../../src/calcom/samples.js';
 import { Intake } from '../../../src/intake/intake.js';
+import { incomingEvent, readDelivery } from '../../../src/intake/incoming.js';
 import type { IncomingEvent } from '../../../src/intake/record-event.js';
 import { ALWAYS_LEADER } from '../../../src/sinks/leadership.js';
 import type { Sink } from '../../../src/sinks/sink.js';
@@ -24,19 +24,7 @@ const TUNING = { concurrency: 4, pollIntervalMs: 20, claimLeaseMs: 60_000, error
 const BOOKINGS = 30;
 
 function incoming(body: Record<string, unknown>): IncomingEvent {
-  const parsed = parseDelivery(body);
-  if (!parsed.ok || !('event' in parsed)) throw new Error('sample did not parse');
-  return {
-    source: 'webhook',
-    trigger: parsed.trigger,
-    dedupKey: parsed.dedupKey,
-    bookingUid: parsed.bookingUid,
-    rawBody: JSON.stringify(body),
-    headers: {},
-    event: parsed.event,
-    skipReason: null,
-    replayOf: null,
-  };
+  return incomingEvent(readDelivery(body), { source: 'webhook', rawBody: JSON.stringify(body), headers: {} });
 }
 
 describe.each(STORE_KINDS)('outbound webhooks with no endpoint (%s)', (kind) => {
