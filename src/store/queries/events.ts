@@ -157,16 +157,6 @@ export async function selectProcessedEventsOf(db: Db, appointmentId: number): Pr
     .execute();
 }
 
-/** Parked events that speak of any of these uids (they waited for their booking to appear). */
-export async function selectParkedEventsFor(db: Db, uids: readonly string[]): Promise<Pick<EventRow, 'id' | 'event_json' | 'action'>[]> {
-  if (uids.length === 0) return [];
-  const { rows } = await sql<Pick<EventRow, 'id' | 'event_json' | 'action'>>`
-    select id, event_json, action from events
-    where booking_uid in (${sql.join(uids)}) and result = 'parked'
-    order by id`.execute(db);
-  return rows;
-}
-
 /**
  * Everything a fold of one appointment reads, in one statement (one round trip): its processed events and
  * the parked events that speak of any of its uids, in log order. The two sets are disjoint (by `result`).

@@ -10,7 +10,7 @@ import {
   pruneRejectedDeliveries,
   selectEventByDedupKey,
   selectEventById,
-  selectParkedEventsFor,
+  selectDeliveryAndUidOwners,
   selectProcessedEventsOf,
   updateEventOutcome,
 } from '../../../src/store/queries/events.js';
@@ -90,13 +90,13 @@ describe.each(STORE_KINDS)('event log queries (%s)', (kind) => {
     expect((await selectProcessedEventsOf(t.store.db, 101)).map((r) => r.id)).toEqual([a, b]);
   });
 
-  it('selectParkedEventsFor finds parked events of any of the uids, and only parked ones', async () => {
+  it("the intake's first look-up finds parked events of any of the uids, and only parked ones", async () => {
     const p1 = (await insertEvent(t.store.db, row({ booking_uid: 'park-a', result: 'parked' }))) as number;
     await insertEvent(t.store.db, row({ booking_uid: 'park-a', result: 'processed' }));
     const p2 = (await insertEvent(t.store.db, row({ booking_uid: 'park-b', result: 'parked' }))) as number;
     await insertEvent(t.store.db, row({ booking_uid: 'park-c', result: 'parked' }));
-    expect((await selectParkedEventsFor(t.store.db, ['park-a', 'park-b'])).map((r) => r.id)).toEqual([p1, p2]);
-    expect(await selectParkedEventsFor(t.store.db, [])).toEqual([]);
+    expect((await selectDeliveryAndUidOwners(t.store.db, 'no-such-key', ['park-a', 'park-b'])).parked.map((r) => r.id)).toEqual([p1, p2]);
+    expect((await selectDeliveryAndUidOwners(t.store.db, 'no-such-key', [])).parked).toEqual([]);
   });
 
   it('moveEventsToAppointment re-points every event of a merged record', async () => {
