@@ -50,9 +50,16 @@ export async function insertAppointmentUids(db: Db, appointmentId: number, uids:
 
 const INSERT_APPOINTMENT_UIDS = compiledStatement(
   'insert-appointment-uids',
-  ({ appointmentId, uids }: { appointmentId: number; uids: readonly string[] }) =>
-    sql`insert into appointment_uids (uid, appointment_id) values ${sql.join(uids.map((uid) => sql`(${uid}, ${appointmentId})`))} on conflict (uid) do nothing`,
+  ({ appointmentId, uids }: { appointmentId: number; uids: readonly string[] }) => appointmentUidsInsert(uids, appointmentId),
 );
+
+/**
+ * insertAppointmentUids' statement, for composing (at least one uid, each once): `appointmentId` may be an
+ * expression (the id of a row inserted in the same statement).
+ */
+export function appointmentUidsInsert(uids: readonly string[], appointmentId: number | RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`insert into appointment_uids (uid, appointment_id) values ${sql.join(uids.map((uid) => sql`(${uid}, ${appointmentId})`))} on conflict (uid) do nothing`;
+}
 
 export async function moveUidsToAppointment(db: Db, fromAppointmentId: number, toAppointmentId: number): Promise<void> {
   await db.updateTable('appointment_uids').set({ appointment_id: toAppointmentId }).where('appointment_id', '=', fromAppointmentId).execute();

@@ -17,6 +17,7 @@ import type { Db } from '../db.js';
 import { compiledStatement } from '../compiled.js';
 import {
   appointmentInsert,
+  appointmentUidsInsert,
   appointmentUpdate,
   appointmentUpdateSql,
   appointmentValues,
@@ -134,10 +135,7 @@ const NEW_APPOINTMENT_AT_ONCE = compiledStatement(
   ) => {
     const newId = sql`(select id from a)`;
     const parts = [sql`a as (${appointmentInsert(v.appointment, overlapFlag(v.appointment, check as OverlapCheck))})`];
-    if (v.uids.length > 0) {
-      const values = v.uids.map((uid) => sql`(${uid}, ${newId})`);
-      parts.push(sql`u as (insert into appointment_uids (uid, appointment_id) values ${sql.join(values)} on conflict (uid) do nothing)`);
-    }
+    if (v.uids.length > 0) parts.push(sql`u as (${appointmentUidsInsert(v.uids, newId)})`);
     parts.push(sql`e as (${eventInsert(v.event, newId)})`);
     if (v.sinks.length > 0) parts.push(sql`s as (${sinksDirtyUpsert(newId, v.sinks, v.nowMs, v.at)})`);
     return sql<{ appointment_id: number; conflict: number; event_id: number | null }>`
